@@ -1,0 +1,9 @@
+.PHONY: run test lint bench-provisioning
+run:
+	python3 dev.py up
+test:
+	python3 dev.py test
+lint:
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/python manage.py makemigrations --check --dry-run
+bench-provisioning:
+	python3 dev.py manage bench_provisioning

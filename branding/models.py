@@ -1,0 +1,1 @@
+"""Models of the branding app (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Models of the insights app (filled in by its issue)."""

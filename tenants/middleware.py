@@ -1,0 +1,152 @@
+"""Tenant routing: every request is bound to exactly one schema before any view runs.
+
+A tenant answers at three kinds of address:
+  * the shared host, under /t/<name>/ (works with every HTTP client on a fresh machine),
+  * <name>.<CIAM_BASE_DOMAIN>,
+  * verified custom domains (Domain rows).
+Anything else on a non-shared host is a plain 404 that says nothing about which tenants
+exist. On the shared host, other paths are the platform portal (public schema)."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import DisallowedHost
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.urls import set_script_prefix, set_urlconf
+
+from .models import Domain, Tenant
+
+TENANT_PATH_RE = re.compile(
+    rf"^/{re.escape(settings.CIAM_TENANT_PATH_PREFIX)}/(?P<name>[^/]*)(?P<rest>/.*)?$"
+)
+
+VALID_NAME_RE = re.compile(r"^[a-z0-9-]{1,63}$")
+
+
+def not_found() -> HttpResponse:
+    return HttpResponseNotFound("Not found\n", content_type="text/plain; charset=utf-8")
+
+
+def shared_hosts() -> set[str]:
+    extra = getattr(settings, "CIAM_SHARED_HOSTS", None) or []
+    return {settings.CIAM_BASE_DOMAIN, "localhost", "127.0.0.1", "[::1]", "testserver", *extra}
+
+
+class TenantRoutingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        connection.set_schema_to_public()
+        # The test client does not reset the script prefix between requests, and a server
+        # thread may have served another tenant last: always start from the real one.
+        script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
+        set_script_prefix(script_name + "/")
+        try:
+            hostname = (
+                request.get_host().rsplit(":", 1)[0]
+                if "]" not in request.get_host()
+                else request.get_host().rsplit("]", 1)[0] + "]"
+            )
+        except DisallowedHost:
+            return not_found()
+        hostname = hostname.lower().rstrip(".")
+        request.tenant_path_prefix = ""  # type: ignore[attr-defined]
+
+        tenant: Tenant | None
+        if hostname in shared_hosts():
+            match = TENANT_PATH_RE.match(request.path_info)
+            if match is None:
+                return self._public(request)
+            name = match["name"]
+            tenant = (
+                Tenant.objects.filter(name=name, deleted_at__isnull=True).first()
+                if VALID_NAME_RE.match(name)
+                else None
+            )
+            if tenant is None:
+                return not_found()
+            if match["rest"] is None:
+                return HttpResponseRedirect(request.path + "/")
+            prefix = f"{script_name}/{settings.CIAM_TENANT_PATH_PREFIX}/{tenant.name}"
+            request.path_info = match["rest"]
+            request.META["SCRIPT_NAME"] = prefix
+            set_script_prefix(prefix + "/")
+            request.tenant_path_prefix = prefix  # type: ignore[attr-defined]
+        else:
+            domain = (
+                Domain.objects.select_related("tenant")
+                .filter(domain=hostname, is_verified=True, tenant__deleted_at__isnull=True)
+                .first()
+            )
+            if domain is None:
+                return not_found()
+            tenant = domain.tenant
+
+        tenant.domain_url = hostname
+        request.tenant = tenant  # type: ignore[attr-defined]
+        request.tenant_base_url = (  # type: ignore[attr-defined]
+            f"{request.scheme}://{request.get_host()}{request.tenant_path_prefix}"  # type: ignore[attr-defined]
+        )
+        connection.set_tenant(tenant)
+        request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        try:
+            return self.get_response(request)
+        finally:
+            connection.set_schema_to_public()
+            set_script_prefix(script_name + "/")
+
+    def _public(self, request: HttpRequest) -> HttpResponse:
+        request.tenant = connection.tenant  # type: ignore[attr-defined]
+        request.tenant_base_url = f"{request.scheme}://{request.get_host()}"  # type: ignore[attr-defined]
+        request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
+        set_urlconf(request.urlconf)  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+
+def is_tenant_request(request: HttpRequest) -> bool:
+    return isinstance(getattr(request, "tenant", None), Tenant)
+
+
+class TenantSessionMiddleware(SessionMiddleware):
+    """Sessions stay inside their tenant.
+
+    Session data lives in Redis under schema-prefixed keys, so a session id from one tenant
+    finds nothing in another. The cookie is also scoped: tenants reached by path get a
+    cookie bound to their own path, and the platform portal uses a cookie of another name,
+    so a browser never sends one tenant's session to another."""
+
+    TENANT_COOKIE = "ciam_session"
+    PLATFORM_COOKIE = "ciam_platform"
+
+    def cookie_name(self, request: HttpRequest) -> str:
+        return self.TENANT_COOKIE if is_tenant_request(request) else self.PLATFORM_COOKIE
+
+    def process_request(self, request: HttpRequest) -> None:
+        session_key = request.COOKIES.get(self.cookie_name(request))
+        request.session = self.SessionStore(session_key)
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        response = super().process_response(request, response)
+        default = settings.SESSION_COOKIE_NAME
+        if default in response.cookies:
+            morsel = response.cookies.pop(default)
+            name = self.cookie_name(request)
+            path = (getattr(request, "tenant_path_prefix", "") or "") + "/"
+            response.set_cookie(
+                name,
+                morsel.value,
+                max_age=morsel["max-age"] or None,
+                expires=morsel["expires"] or None,
+                path=path if is_tenant_request(request) else settings.SESSION_COOKIE_PATH,
+                domain=morsel["domain"] or None,
+                secure=bool(morsel["secure"]),
+                httponly=bool(morsel["httponly"]),
+                samesite=morsel["samesite"] or None,
+            )
+        return response

@@ -1,0 +1,107 @@
+"""Shared fixtures, registered as a pytest plugin (see pyproject addopts)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+@dataclass
+class TenantInfo:
+    tenant: object
+    admin_email: str
+    password: str
+
+    @property
+    def name(self) -> str:
+        return self.tenant.name  # type: ignore[attr-defined]
+
+    @property
+    def schema(self) -> str:
+        return self.tenant.schema_name  # type: ignore[attr-defined]
+
+    @property
+    def prefix(self) -> str:
+        return f"/t/{self.name}"
+
+    def url(self, path: str = "/") -> str:
+        return self.prefix + path
+
+    def context(self):
+        from django_tenants.utils import schema_context
+
+        return schema_context(self.schema)
+
+
+def _ensure_tenant(name: str, display: str) -> TenantInfo:
+    from tenants import services
+    from tenants.models import Tenant
+
+    existing = Tenant.objects.filter(name=name).first()
+    if existing is None:
+        existing = services.create_tenant(
+            name=name,
+            display_name=display,
+            admin_email=f"admin@{name}.example",
+            admin_password=PASSWORD,
+            created_by="tests",
+            use_pool=False,
+        ).tenant
+    return TenantInfo(existing, f"admin@{name}.example", PASSWORD)
+
+
+@pytest.fixture(scope="session")
+def tenants_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        from tenants import services
+
+        services.ensure_template_schema()
+        infos = (_ensure_tenant("testco", "Test Co"), _ensure_tenant("otherco", "Other Co"))
+        connection.set_schema_to_public()
+    return infos
+
+
+@pytest.fixture
+def tenant(tenants_setup, db) -> TenantInfo:
+    connection.set_schema_to_public()
+    yield tenants_setup[0]
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def other_tenant(tenants_setup, db) -> TenantInfo:
+    return tenants_setup[1]
+
+
+@pytest.fixture
+def admin_client(tenant) -> Client:
+    """A client signed in to `tenant`'s admin center as its Global Administrator."""
+    client = Client()
+    response = client.post(
+        tenant.url("/admin/signin/"), {"email": tenant.admin_email, "password": tenant.password}
+    )
+    assert response.status_code == 302, response.content
+    return client
+
+
+@pytest.fixture
+def make_admin(tenant):
+    """Create an admin with the given roles in `tenant`; returns a signed-in client."""
+
+    def make(*roles: str, email: str | None = None) -> Client:
+        from directory import services
+
+        email = email or f"{'-'.join(roles) or 'none'}@{tenant.name}.example"
+        with tenant.context():
+            services.create_admin(email=email, password=PASSWORD, roles=list(roles), actor="tests")
+        client = Client()
+        response = client.post(tenant.url("/admin/signin/"), {"email": email, "password": PASSWORD})
+        assert response.status_code == 302
+        return client
+
+    return make

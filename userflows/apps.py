@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UserflowsConfig(AppConfig):
+    name = "userflows"
+    default_auto_field = "django.db.models.BigAutoField"

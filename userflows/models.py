@@ -1,0 +1,1 @@
+"""Models of the userflows app (filled in by its issue)."""
