@@ -54,6 +54,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
@@ -181,7 +182,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
-LOGIN_URL = "admincenter:signin"
+# Customers sign in on the tenant's sign-in pages; the admin center has its own.
+LOGIN_URL = "account_login"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -39,6 +40,17 @@ class User(AbstractBaseUser):
     surname = models.CharField(max_length=128, blank=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.CUSTOMER)
     is_active = models.BooleanField(default=True)
+    # Built-in profile attributes (the names follow Entra External ID's user attributes).
+    city = models.CharField(max_length=128, blank=True)
+    country = models.CharField(max_length=128, blank=True)
+    postal_code = models.CharField(max_length=40, blank=True)
+    state = models.CharField(max_length=128, blank=True)
+    street_address = models.CharField(max_length=256, blank=True)
+    job_title = models.CharField(max_length=128, blank=True)
+    # Values of the tenant's custom attributes, keyed by CustomAttribute.name; GIN-indexed
+    # so that filtering by them stays fast.
+    custom_attributes = models.JSONField(default=dict, blank=True)
+    last_sign_in_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -53,7 +65,10 @@ class User(AbstractBaseUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="directory_user_email_ci_unique"),
         ]
-        indexes = [models.Index(fields=["kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "created_at"]),
+            GinIndex(fields=["custom_attributes"], name="directory_user_custom_attrs"),
+        ]
 
     def __str__(self) -> str:
         return self.email or str(self.id)
@@ -120,3 +135,27 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-occurred_at"]
         indexes = [models.Index(fields=["actor", "-occurred_at"])]
+
+
+class CustomAttribute(models.Model):
+    """A custom user attribute defined by the tenant (collected at sign-up, put in tokens)."""
+
+    class DataType(models.TextChoices):
+        STRING = "string", "String"
+        INTEGER = "integer", "Integer"
+        BOOLEAN = "boolean", "Boolean"
+        DATE = "date", "Date"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.SlugField(max_length=64, unique=True)
+    data_type = models.CharField(max_length=10, choices=DataType.choices)
+    label = models.CharField(max_length=128)
+    description = models.CharField(max_length=512, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,4 +1,8 @@
-"""Tenant-scoped URLs of this app, included at the tenant's root by ciam/urls_tenant.py.
-Admin center pages of this app live under admin/<section>/."""
+"""Customer-facing pages of the tenant: sign-up, sign-in, password reset and account
+management (django-allauth, customised per tenant and user flow)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("account/", include("allauth.urls")),
+]
