@@ -143,7 +143,8 @@ CACHES = {
         "LOCATION": REDIS_URL,
         # Every key carries the schema name, so tenants never share cache entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "KEY_PREFIX": env("CACHE_KEY_PREFIX") or "ciam",
+        # Test runs give each pytest-xdist worker its own prefix.
+        "KEY_PREFIX": (env("CACHE_KEY_PREFIX") or "ciam") + (env("PYTEST_XDIST_WORKER") or ""),
         "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
     }
 }

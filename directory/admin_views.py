@@ -127,8 +127,10 @@ def mfa_enroll(request: HttpRequest) -> HttpResponse:
     request.session[ENROLL_SECRET_KEY] = secret
     form = TOTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if validate_totp_code(secret, form.cleaned_data["code"].strip()):
-            TOTP.activate(user, secret)
+        code = form.cleaned_data["code"].strip()
+        if validate_totp_code(secret, code):
+            # Consume the code so that it cannot be replayed at the next sign-in.
+            TOTP.activate(user, secret).validate_code(code)
             request.session.pop(ENROLL_SECRET_KEY, None)
             request.session[MFA_VERIFIED_SESSION_KEY] = True
             audit.record(

@@ -295,6 +295,9 @@ def purge_tenant(tenant_id: str, *, force: bool = False) -> bool:
         if not force and (timezone.now() - tenant.deleted_at).total_seconds() < grace:
             return False
         with connection.cursor() as cursor:
+            # Deferred FK checks of rows written earlier in this transaction must fire
+            # before their tables can be dropped.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f'DROP SCHEMA IF EXISTS "{tenant.schema_name}" CASCADE')
         Tenant.objects.filter(pk=tenant.pk).delete()
     logger.info("tenant %s purged", tenant.name)

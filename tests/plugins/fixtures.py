@@ -55,6 +55,21 @@ def _ensure_tenant(name: str, display: str) -> TenantInfo:
     return TenantInfo(existing, f"admin@{name}.example", PASSWORD)
 
 
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Each test starts with no cache entries, rate-limit counters or sessions of this
+    worker's prefix (other workers and other runs use other prefixes)."""
+    yield
+    from django.conf import settings
+    from django.core.cache import cache
+
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    client = cache.client.get_client()
+    keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(scope="session")
 def tenants_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
