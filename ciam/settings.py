@@ -252,6 +252,9 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 MFA_ADAPTER = "directory.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Accept one 30-second step of clock drift either way; used codes are remembered for the
+# whole window, so a code still works only once.
+MFA_TOTP_TOLERANCE = 1
 
 # Steps that fill a newly provisioned tenant schema, in order (see tenants.services).
 CIAM_TENANT_INITIALIZERS = [

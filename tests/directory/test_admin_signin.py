@@ -87,6 +87,7 @@ def test_totp_enrolment_then_challenge(admin_client, tenant):
     assert b"not valid" in bad.content
     # (the enrolment consumed the current code; the next window's code is accepted too)
     good = client.post(tenant.url("/admin/signin/mfa/"), {"code": totp_now(secret, 1)})
+    assert good.status_code == 302, good.content.decode()[-600:]
     assert good["Location"] == tenant.url("/admin/")
     assert client.get(tenant.url("/admin/")).status_code == 200
 
