@@ -4,7 +4,13 @@ Chromium."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# Playwright's sync API keeps an event loop running in the test thread; Django's guard
+# against ORM calls from async code would refuse the test's own database setup.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytest_plugins = ["tests.plugins.fixtures"]
 

@@ -120,3 +120,23 @@ def make_admin(tenant):
         return client
 
     return make
+
+
+@pytest.fixture(scope="session")
+def _ciam_live_server(tenants_setup):
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer("localhost")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def live_url(_ciam_live_server, django_db_blocker) -> str:
+    """Base URL of a real HTTP server running the platform on the test database.
+
+    Not pytest-django's `live_server`: that one forces `transactional_db`, whose flush
+    would wipe the session's tenants. Data made here is committed; tests clean up what
+    they create. The database is unblocked for the server thread while the test runs."""
+    with django_db_blocker.unblock():
+        yield _ciam_live_server.url
