@@ -6,6 +6,8 @@
                            tenant and run web server, Celery worker and Celery beat
     python3 dev.py test    the same install, then the whole test suite (pytest arguments
                            may follow)
+    python3 dev.py bench NAME [args]   run bench/NAME.py (e.g. provisioning)
+    python3 dev.py manage CMD [args]   a manage.py command with the services up
 
 Everything after the install runs inside the virtual environment (ciam/devserver.py)."""
 
@@ -43,7 +45,7 @@ def ensure_venv() -> None:
 
 def main() -> None:
     args = sys.argv[1:] or ["up"]
-    if args[0] not in {"up", "test", "services", "manage"}:
+    if args[0] not in {"up", "test", "services", "manage", "bench"}:
         sys.exit(__doc__)
     ensure_venv()
     os.chdir(ROOT)

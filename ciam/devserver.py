@@ -190,6 +190,8 @@ def test(args: list[str]) -> int:
         "CIAM_SCHEMA_POOL_SIZE": "1",
         "CACHE_KEY_PREFIX": f"test{os.getpid()}",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # Live-server request threads must not keep connections open past the request.
+        "DB_CONN_MAX_AGE": "0",
     }
     workers = os.environ.get("TEST_WORKERS", "2")
     cmd = [PY, "-m", "pytest", "-n", workers, "--dist", "loadfile", *args]
@@ -207,6 +209,11 @@ def main() -> None:
         log("services up; Ctrl-C stops")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
         return
+    if command == "bench":
+        ensure_services()
+        name, *bench_args = rest or ["provisioning"]
+        script = ROOT / "bench" / f"{name}.py"
+        sys.exit(subprocess.run([PY, str(script), *bench_args], cwd=ROOT, check=False).returncode)
     if command == "manage":
         ensure_services()
         sys.exit(subprocess.run([PY, "manage.py", *rest], cwd=ROOT, check=False).returncode)
