@@ -21,12 +21,24 @@ def describe() -> str:
     if meminfo.exists():
         kib = int(meminfo.read_text().split()[1])
         mem = f", {kib / 1024 / 1024:.1f} GiB RAM"
-    return (f"{platform.node()}: {cpu}, {os.cpu_count()} cores{mem}; "
-            f"Python {platform.python_version()} on {platform.system()} {platform.release()}")
+    return (
+        f"{platform.node()}: {cpu}, {os.cpu_count()} cores{mem}; "
+        f"Python {platform.python_version()} on {platform.system()} {platform.release()}"
+    )
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
-    return {"n": len(ordered), "min": ordered[0], "p50": q[49], "p95": q[94], "p99": q[98],
-            "max": ordered[-1]}
+    q = (
+        statistics.quantiles(ordered, n=100, method="inclusive")
+        if len(ordered) > 1
+        else ordered * 99
+    )
+    return {
+        "n": len(ordered),
+        "min": ordered[0],
+        "p50": q[49],
+        "p95": q[94],
+        "p99": q[98],
+        "max": ordered[-1],
+    }

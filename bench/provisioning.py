@@ -73,8 +73,11 @@ def main() -> None:
     def create(prefix: str, i: int, use_pool: bool) -> float:
         t0 = time.perf_counter()
         services.create_tenant(
-            name=f"{prefix}{i:04d}", display_name=f"Bench {i}", admin_email=f"a{i}@bench.example",
-            admin_password="Bench-Admin-Password-1", use_pool=use_pool,
+            name=f"{prefix}{i:04d}",
+            display_name=f"Bench {i}",
+            admin_email=f"a{i}@bench.example",
+            admin_password="Bench-Admin-Password-1",
+            use_pool=use_pool,
         )
         return time.perf_counter() - t0
 
@@ -108,8 +111,9 @@ def main() -> None:
         schema = f"replay_{i}"
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{schema}"')
-        call_command("migrate_schemas", schema_name=schema, tenant=True, interactive=False,
-                     verbosity=0)
+        call_command(
+            "migrate_schemas", schema_name=schema, tenant=True, interactive=False, verbosity=0
+        )
         replay_samples.append(time.perf_counter() - t0)
         connection.set_schema_to_public()
     results["replay (migrations from scratch)"] = percentiles(replay_samples)
@@ -117,13 +121,17 @@ def main() -> None:
     total = args.existing + 2 * args.samples
     print(f"\ntenant creation with {args.existing}+ tenants present (seconds):")
     for label, p in results.items():
-        print(f"  {label:34} n={p['n']:3d}  p50={p['p50']:.3f}  p95={p['p95']:.3f}  "
-              f"p99={p['p99']:.3f}  max={p['max']:.3f}")
+        print(
+            f"  {label:34} n={p['n']:3d}  p50={p['p50']:.3f}  p95={p['p95']:.3f}  "
+            f"p99={p['p99']:.3f}  max={p['max']:.3f}"
+        )
 
     t0 = time.perf_counter()
     services.migrate_all_tenants(processes=2, verbosity=0)
-    print(f"\nmigrate_all_tenants over {total} tenants (2 processes, nothing to apply): "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"\nmigrate_all_tenants over {total} tenants (2 processes, nothing to apply): "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     import resource
 
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.contrib.auth import authenticate
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -187,8 +187,20 @@ def remove_admin(*, user: User, actor: Any, request: HttpRequest | None = None) 
 def authenticate_admin(request: HttpRequest, email: str, password: str) -> User | None:
     """The admin account for these credentials, or None. Customer accounts, disabled
     accounts and wrong passwords all look the same to the caller."""
-    user = authenticate(request, username=normalize_email(email) or email, password=password)
+    user = ModelBackend().authenticate(
+        request, username=normalize_email(email) or email, password=password
+    )
     if user is None or user.kind != User.Kind.ADMIN or not user.is_active:
+        return None
+    return user
+
+
+def authenticate_operator(request: HttpRequest, email: str, password: str) -> User | None:
+    """The platform operator for these credentials (public schema), or None."""
+    user = ModelBackend().authenticate(
+        request, username=normalize_email(email) or email, password=password
+    )
+    if user is None or user.kind != User.Kind.OPERATOR or not user.is_active:
         return None
     return user
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ciam import ratelimit
 from directory.models import User
+from directory.services import authenticate_operator
 
 from . import services
 from .forms import CreateTenantForm, DeleteTenantForm, OperatorSignInForm
@@ -43,10 +44,8 @@ def signin(request: HttpRequest) -> HttpResponse:
         if not ratelimit.hit("portal-signin", f"{ip}|{email}", limit=10, window=300):
             error = "Too many attempts. Wait a few minutes and try again."
         else:
-            from django.contrib.auth import authenticate
-
-            user = authenticate(request, username=email, password=form.cleaned_data["password"])
-            if user is not None and user.kind == User.Kind.OPERATOR and user.is_active:
+            user = authenticate_operator(request, email, form.cleaned_data["password"])
+            if user is not None:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 target = request.GET.get("next") or ""
                 if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
