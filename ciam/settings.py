@@ -34,6 +34,9 @@ CIAM_BASE_DOMAIN = (env("CIAM_BASE_DOMAIN") or "localhost").lower()
 CIAM_TENANT_PATH_PREFIX = "t"
 # Warm pool of migrated, empty schemas that tenant creation renames in place.
 CIAM_SCHEMA_POOL_SIZE = int(env("CIAM_SCHEMA_POOL_SIZE") or 4)
+# Custom domains prove ownership with a DNS TXT record at _ciam-challenge.<domain>;
+# "host:port" of the resolver to ask (default: the system's resolvers).
+CIAM_DNS_NAMESERVER = env("CIAM_DNS_NAMESERVER") or ""
 # Seconds between a tenant's soft delete and the purge of its schema.
 CIAM_TENANT_PURGE_GRACE_SECONDS = int(env("CIAM_TENANT_PURGE_GRACE_SECONDS") or 0)
 

@@ -22,6 +22,7 @@ from .forms import (
     AdminRolesForm,
     AdminSignInForm,
     AuditFilterForm,
+    CustomDomainForm,
     InviteAdminForm,
     TenantSettingsForm,
     TOTPCodeForm,
@@ -212,14 +213,23 @@ def audit_logs(request: HttpRequest) -> HttpResponse:
 @admin_view("settings.read")
 @require_http_methods(["GET", "POST"])
 def tenant_settings(request: HttpRequest) -> HttpResponse:
+    from tenants import domains as domain_services
+    from tenants.models import Domain
+
+    tenant = request.tenant  # type: ignore[attr-defined]
     row = services.get_tenant_settings()
     form = TenantSettingsForm(
-        request.POST or None, initial={"require_admin_mfa": row.require_admin_mfa}
+        request.POST if request.POST.get("action") == "settings" else None,
+        initial={"require_admin_mfa": row.require_admin_mfa},
+    )
+    domain_form = CustomDomainForm(
+        request.POST if request.POST.get("action") == "add_domain" else None
     )
     if request.method == "POST":
         if "settings.write" not in request.admin_permissions:  # type: ignore[attr-defined]
             return render(request, "admincenter/forbidden.html", status=403)
-        if form.is_valid():
+        action = request.POST.get("action")
+        if action == "settings" and form.is_valid():
             services.update_tenant_settings(
                 require_admin_mfa=form.cleaned_data["require_admin_mfa"],
                 actor=request.user,
@@ -227,7 +237,72 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
             )
             messages.success(request, "Settings saved.")
             return redirect("admincenter:settings")
-    return render(request, "admincenter/settings.html", {"form": form, "row": row})
+        if action == "add_domain" and domain_form.is_valid():
+            try:
+                domain = domain_services.add_custom_domain(
+                    tenant, domain_form.cleaned_data["domain"]
+                )
+            except ValidationError as exc:
+                domain_form.add_error("domain", exc.message_dict["domain"][0])
+            else:
+                audit.record(
+                    action="domain.add",
+                    request=request,
+                    target=domain,
+                    after={"domain": domain.domain, "verified": False},
+                )
+                messages.success(
+                    request, f"{domain.domain} added. Publish the TXT record, then verify."
+                )
+                return redirect("admincenter:settings")
+        if action in {"verify_domain", "remove_domain"}:
+            domain = Domain.objects.filter(
+                tenant=tenant,
+                kind=Domain.Kind.CUSTOM,
+                pk=_int_or_none(request.POST.get("domain_id")),
+            ).first()
+            if domain is None:
+                raise Http404
+            if action == "verify_domain":
+                if domain_services.verify_custom_domain(domain):
+                    audit.record(
+                        action="domain.verify",
+                        request=request,
+                        target=domain,
+                        before={"verified": False},
+                        after={"verified": True},
+                    )
+                    messages.success(request, f"{domain.domain} verified.")
+                else:
+                    messages.error(request, f"The TXT record for {domain.domain} was not found.")
+            else:
+                audit.record(
+                    action="domain.remove",
+                    request=request,
+                    target=domain,
+                    before={"domain": domain.domain, "verified": domain.is_verified},
+                )
+                domain_services.remove_custom_domain(domain)
+                messages.success(request, f"{domain.domain} removed.")
+            return redirect("admincenter:settings")
+    return render(
+        request,
+        "admincenter/settings.html",
+        {
+            "form": form,
+            "row": row,
+            "domain_form": domain_form,
+            "domains": tenant.domains.order_by("kind", "domain"),
+            "challenge_label": domain_services.CHALLENGE_LABEL,
+        },
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value or "")
+    except ValueError:
+        return None
 
 
 @admin_view("admins.read")

@@ -41,3 +41,9 @@ class AuditFilterForm(forms.Form):
     target_type = forms.CharField(required=False)
     since = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "date"}))
     until = forms.DateTimeField(required=False, widget=forms.DateTimeInput(attrs={"type": "date"}))
+
+
+class CustomDomainForm(forms.Form):
+    domain = forms.CharField(
+        max_length=253, label="Custom domain", help_text="For example login.contoso.com"
+    )
