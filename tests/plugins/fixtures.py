@@ -123,12 +123,19 @@ def make_admin(tenant):
 
 
 @pytest.fixture(scope="session")
-def _ciam_live_server(tenants_setup):
+def _ciam_live_server(tenants_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer("localhost")
     yield server
     server.stop()
+    # Request threads of the server may leave connections behind; end them so that the
+    # test database can be dropped.
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture
