@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tenants.schemas import use_public_schema
+
 logger = logging.getLogger(__name__)
 
 
@@ -13,7 +15,7 @@ def readiness() -> dict[str, str]:
     """Database and Redis reachable, and no migration of the public schema pending."""
     checks: dict[str, str] = {}
     try:
-        connection.set_schema_to_public()
+        use_public_schema()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         checks["database"] = "ok"

@@ -264,7 +264,7 @@ CIAM_TENANT_INITIALIZERS = [
     "directory.services.initialize_tenant_directory",
 ]
 
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": [],

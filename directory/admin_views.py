@@ -3,6 +3,8 @@ tenant settings and the audit log. Other sections are filled in by their apps.""
 
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.mfa.adapter import get_adapter as get_mfa_adapter
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
@@ -120,7 +122,7 @@ def mfa_enroll(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app (TOTP) for the signed-in admin."""
     if not is_admin(request.user):
         return redirect("admincenter:signin")
-    user = request.user
+    user = cast(User, request.user)
     if services.has_totp(user):
         messages.info(request, "An authenticator app is already set up.")
         return redirect("admincenter:overview")

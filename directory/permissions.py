@@ -35,7 +35,7 @@ def admin_view(permission: str):
             if not is_admin(request.user):
                 query = urlencode({"next": request.get_full_path()})
                 return redirect(f"{reverse('admincenter:signin')}?{query}")
-            has_totp = services.has_totp(request.user)
+            has_totp = services.has_totp(request.user)  # type: ignore[arg-type]
             if has_totp and not request.session.get(MFA_VERIFIED_SESSION_KEY):
                 return redirect("admincenter:signin")
             if not has_totp and services.get_tenant_settings().require_admin_mfa:

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpRes
 from django.urls import set_script_prefix, set_urlconf
 
 from .models import Domain, Tenant
+from .schemas import use_public_schema, use_tenant
 
 TENANT_PATH_RE = re.compile(
     rf"^/{re.escape(settings.CIAM_TENANT_PATH_PREFIX)}/(?P<name>[^/]*)(?P<rest>/.*)?$"
@@ -41,7 +42,7 @@ class TenantRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        use_public_schema()
         # The test client does not reset the script prefix between requests, and a server
         # thread may have served another tenant last: always start from the real one.
         script_name = request.META.get("SCRIPT_NAME", "").rstrip("/")
@@ -92,13 +93,13 @@ class TenantRoutingMiddleware:
         request.tenant_base_url = (  # type: ignore[attr-defined]
             f"{request.scheme}://{request.get_host()}{request.tenant_path_prefix}"  # type: ignore[attr-defined]
         )
-        connection.set_tenant(tenant)
+        use_tenant(tenant)
         request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
         set_urlconf(request.urlconf)  # type: ignore[attr-defined]
         try:
             return self.get_response(request)
         finally:
-            connection.set_schema_to_public()
+            use_public_schema()
             set_script_prefix(script_name + "/")
 
     def _public(self, request: HttpRequest) -> HttpResponse:

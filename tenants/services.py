@@ -10,6 +10,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cache
 from typing import Any
 
@@ -24,6 +25,7 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from .models import Domain, PooledSchema, Tenant
+from .schemas import use_public_schema
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +115,7 @@ def ensure_template_schema(verbosity: int = 0) -> str:
         interactive=False,
         verbosity=verbosity,
     )
-    connection.set_schema_to_public()
+    use_public_schema()
     # Pool schemas cloned from an older template are no longer usable.
     drop_stale_pool_schemas()
     return template
@@ -134,7 +136,7 @@ def refill_schema_pool(size: int | None = None) -> int:
         with transaction.atomic():
             _clone_template(name)
             PooledSchema.objects.create(schema_name=name, migrations_fingerprint=fingerprint)
-        connection.set_schema_to_public()
+        use_public_schema()
         added += 1
     return added
 
@@ -208,7 +210,7 @@ def create_tenant(
     schema = schema_name_for(name)
     if not use_pool:
         ensure_template_schema()
-    connection.set_schema_to_public()
+    use_public_schema()
     with transaction.atomic():
         tenant = Tenant(
             name=name,
@@ -241,7 +243,7 @@ def create_tenant(
                 generate_password=admin_password is None and not admin_password_hash,
                 password_hash=admin_password_hash,
             )
-    connection.set_schema_to_public()
+    use_public_schema()
     if use_pool:
         from .tasks import refill_schema_pool_task
 
@@ -282,7 +284,7 @@ def restore_tenant(tenant: Tenant) -> Tenant:
 
 def purge_tenant(tenant_id: str, *, force: bool = False) -> bool:
     """Step two: drop the schema and the rows of a soft-deleted tenant."""
-    connection.set_schema_to_public()
+    use_public_schema()
     with transaction.atomic():
         tenant = (
             Tenant.objects.select_for_update()
@@ -305,7 +307,7 @@ def purge_tenant(tenant_id: str, *, force: bool = False) -> bool:
 
 
 def purge_deleted_tenants() -> int:
-    cutoff = timezone.now() - timezone.timedelta(seconds=settings.CIAM_TENANT_PURGE_GRACE_SECONDS)
+    cutoff = timezone.now() - timedelta(seconds=settings.CIAM_TENANT_PURGE_GRACE_SECONDS)
     ids = list(
         Tenant.objects.filter(deleted_at__isnull=False, deleted_at__lte=cutoff).values_list(
             "pk", flat=True
@@ -329,7 +331,7 @@ def migrate_all_tenants(*, processes: int = 2, verbosity: int = 1) -> None:
             verbosity=verbosity,
             executor=executor,
         )
-    connection.set_schema_to_public()
+    use_public_schema()
     drop_stale_pool_schemas()
 
 

@@ -4,6 +4,7 @@ tenants, and jump into a tenant's admin center."""
 from __future__ import annotations
 
 from functools import wraps
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -73,15 +74,15 @@ def home(request: HttpRequest) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = CreateTenantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        operator = request.user
+        operator = cast(User, request.user)
         try:
             result = services.create_tenant(
                 name=form.cleaned_data["name"],
                 display_name=form.cleaned_data["display_name"],
                 country=form.cleaned_data["country"],
-                admin_email=operator.email,
+                admin_email=operator.email or "",
                 admin_password=None,
-                created_by=operator.email,
+                created_by=operator.email or "",
                 admin_password_hash=operator.password,
             )
         except ValidationError as exc:
@@ -129,7 +130,7 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
     tenant = _tenant_or_404(name)
     form = DeleteTenantForm(request.POST or None, tenant_name=tenant.name)
     if request.method == "POST" and form.is_valid():
-        services.soft_delete_tenant(tenant, actor=request.user.email)
+        services.soft_delete_tenant(tenant, actor=cast(User, request.user).email or "")
         messages.success(request, f"Tenant {tenant.name} deleted. Its data will be purged.")
         return redirect("portal:home")
     return render(request, "portal/delete.html", {"t": tenant, "form": form})
