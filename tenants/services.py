@@ -21,9 +21,9 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from .cloning import clone_template
 from .models import Domain, PooledSchema, Tenant
 from .schemas import use_public_schema
 
@@ -122,7 +122,7 @@ def ensure_template_schema(verbosity: int = 0) -> str:
 
 
 def _clone_template(target: str) -> None:
-    CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, target, "DATA")
+    clone_template(target, migrations_fingerprint())
 
 
 def refill_schema_pool(size: int | None = None) -> int:
