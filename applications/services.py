@@ -1,25 +1,116 @@
-"""App registration services (the identity-server work extends these)."""
+"""App registrations, client secrets, API permissions and signing keys: the business logic
+behind the admin center pages, the management command and the OAuth endpoints."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import requests
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from jwcrypto import jwk, jws, jwt
+from jwcrypto.common import JWException
 
+from ciam.crypto import keyed_hash
 from directory import audit
 
-from .models import Application
+from . import keys
+from .models import (
+    AccessToken,
+    ApiPermission,
+    Application,
+    AppType,
+    ClientSecret,
+    Grant,
+    RefreshToken,
+    SigningAlgorithm,
+    SigningKey,
+)
 
+JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+SECRET_BYTES = 40  # 320 bits
 APP_TYPES = {
-    "web": (Application.CLIENT_CONFIDENTIAL, Application.GRANT_AUTHORIZATION_CODE),
-    "spa": (Application.CLIENT_PUBLIC, Application.GRANT_AUTHORIZATION_CODE),
-    "native": (Application.CLIENT_PUBLIC, Application.GRANT_AUTHORIZATION_CODE),
-    "daemon": (Application.CLIENT_CONFIDENTIAL, Application.GRANT_CLIENT_CREDENTIALS),
+    AppType.WEB: (Application.CLIENT_CONFIDENTIAL, Application.GRANT_AUTHORIZATION_CODE),
+    AppType.SPA: (Application.CLIENT_PUBLIC, Application.GRANT_AUTHORIZATION_CODE),
+    AppType.NATIVE: (Application.CLIENT_PUBLIC, Application.GRANT_AUTHORIZATION_CODE),
+    AppType.DAEMON: (Application.CLIENT_CONFIDENTIAL, Application.GRANT_CLIENT_CREDENTIALS),
+    AppType.API: (Application.CLIENT_CONFIDENTIAL, Application.GRANT_CLIENT_CREDENTIALS),
 }
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
+APP_FIELDS = [
+    "name",
+    "client_id",
+    "app_type",
+    "client_type",
+    "redirect_uris",
+    "post_logout_redirect_uris",
+    "skip_authorization",
+    "algorithm",
+    "access_token_lifetime",
+    "id_token_lifetime",
+    "refresh_token_lifetime",
+    "token_claims",
+    "include_groups",
+    "identifier_uri",
+    "exposed_scopes",
+    "app_roles",
+    "jwks_uri",
+    "is_enabled",
+]
 
 
+# -- redirect URIs ----------------------------------------------------------------------------
+def validate_redirect_uri(uri: str, app_type: str) -> str:
+    """One redirect URI: exact, absolute, no fragment, no wildcard; https unless loopback;
+    native apps may also use a private-use (custom) scheme."""
+    uri = uri.strip()
+    if not uri:
+        raise ValidationError("Enter a redirect URI.")
+    if "*" in uri:
+        raise ValidationError(f"{uri}: wildcards are not allowed.")
+    if "#" in uri:
+        raise ValidationError(f"{uri}: a redirect URI must not have a fragment.")
+    if any(c.isspace() for c in uri):
+        raise ValidationError(f"{uri}: spaces are not allowed.")
+    parts = urlsplit(uri)
+    if not parts.scheme:
+        raise ValidationError(f"{uri}: use an absolute URI.")
+    if parts.scheme in {"http", "https"}:
+        if not parts.hostname:
+            raise ValidationError(f"{uri}: the URI has no host.")
+        if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+            raise ValidationError(f"{uri}: use https (http is only allowed for loopback).")
+        return uri
+    if app_type == AppType.NATIVE and parts.scheme not in {"javascript", "data", "file"}:
+        return uri
+    raise ValidationError(f"{uri}: use an https URI.")
+
+
+def validate_redirect_uris(uris: list[str], app_type: str) -> list[str]:
+    if app_type in {AppType.DAEMON, AppType.API} and any(u.strip() for u in uris):
+        raise ValidationError("Daemon apps and web APIs have no redirect URIs.")
+    errors, clean = [], []
+    for uri in uris:
+        if not uri.strip():
+            continue
+        try:
+            clean.append(validate_redirect_uri(uri, app_type))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    return list(dict.fromkeys(clean))
+
+
+# -- app registrations ------------------------------------------------------------------------
 def register_application(
     *,
     name: str,
@@ -27,29 +118,371 @@ def register_application(
     redirect_uris: list[str],
     actor: Any,
     request: HttpRequest | None = None,
+    post_logout_redirect_uris: list[str] | None = None,
+    first_party: bool = True,
+    algorithm: str = SigningAlgorithm.RS256,
+    description: str = "",
 ) -> tuple[Application, str | None]:
-    """Register an app; returns it and its client secret (shown once) when it has one."""
-    client_type, grant = APP_TYPES[app_type]
-    secret = secrets.token_urlsafe(32) if client_type == Application.CLIENT_CONFIDENTIAL else None
+    """Register an app; returns it and its first client secret (shown once) when the app
+    type has one (web, daemon, api). Raises ValidationError for bad input."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Enter a name."})
+    if app_type not in APP_TYPES:
+        raise ValidationError({"app_type": f"Unknown app type {app_type!r}."})
+    client_type, grant = APP_TYPES[AppType(app_type)]
+    uris = validate_redirect_uris(redirect_uris, app_type)
+    logout_uris = validate_redirect_uris(post_logout_redirect_uris or [], app_type)
+    if app_type in {AppType.WEB, AppType.SPA, AppType.NATIVE} and not uris:
+        raise ValidationError({"redirect_uris": "Add at least one redirect URI."})
     with transaction.atomic():
         app = Application(
             name=name,
+            app_type=app_type,
             client_type=client_type,
             authorization_grant_type=grant,
-            redirect_uris=" ".join(redirect_uris),
-            algorithm=Application.RS256_ALGORITHM,
+            redirect_uris=" ".join(uris),
+            post_logout_redirect_uris=" ".join(logout_uris),
+            algorithm=algorithm,
+            skip_authorization=first_party,
+            description=description,
+            client_secret="",
+            hash_client_secret=False,
         )
-        if secret:
-            app.client_secret = secret
         app.save()
         audit.record(
             action="application.create",
             actor=actor,
             request=request,
             target=app,
-            after=audit.snapshot(
-                app,
-                ["name", "client_id", "client_type", "authorization_grant_type", "redirect_uris"],
-            ),
+            after=audit.snapshot(app, APP_FIELDS),
         )
+        secret = None
+        if client_type == Application.CLIENT_CONFIDENTIAL:
+            _row, secret = add_client_secret(
+                app, description="Initial secret", actor=actor, request=request
+            )
     return app, secret
+
+
+def update_application(
+    app: Application, *, actor: Any, request: HttpRequest | None = None, **changes: Any
+) -> Application:
+    """Change fields of an app registration (redirect URIs are validated), audited."""
+    before = audit.snapshot(app, APP_FIELDS)
+    if "redirect_uris" in changes:
+        changes["redirect_uris"] = " ".join(
+            validate_redirect_uris(list(changes["redirect_uris"]), app.app_type)
+        )
+    if "post_logout_redirect_uris" in changes:
+        changes["post_logout_redirect_uris"] = " ".join(
+            validate_redirect_uris(list(changes["post_logout_redirect_uris"]), app.app_type)
+        )
+    for lifetime in ("access_token_lifetime", "id_token_lifetime"):
+        if lifetime in changes and not 300 <= int(changes[lifetime]) <= 86400:
+            raise ValidationError({lifetime: "Use 5 minutes to 1 day (300 to 86400 seconds)."})
+    with transaction.atomic():
+        for field, value in changes.items():
+            setattr(app, field, value)
+        app.save()
+        audit.record(
+            action="application.update",
+            actor=actor,
+            request=request,
+            target=app,
+            before=before,
+            after=audit.snapshot(app, APP_FIELDS),
+        )
+    return app
+
+
+def delete_application(app: Application, *, actor: Any, request: HttpRequest | None = None) -> None:
+    with transaction.atomic():
+        audit.record(
+            action="application.delete",
+            actor=actor,
+            request=request,
+            target=app,
+            before=audit.snapshot(app, APP_FIELDS),
+        )
+        app.delete()
+
+
+# -- client secrets ----------------------------------------------------------------------------
+def add_client_secret(
+    app: Application,
+    *,
+    description: str = "",
+    expires_in_days: int | None = 180,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> tuple[ClientSecret, str]:
+    """Generate a client secret (320 bits); only its keyed hash is stored. The plain value
+    is returned once."""
+    if app.client_type != Application.CLIENT_CONFIDENTIAL:
+        raise ValidationError("Public clients (single-page and native apps) have no secrets.")
+    value = secrets.token_urlsafe(SECRET_BYTES)
+    expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
+    with transaction.atomic():
+        row = ClientSecret.objects.create(
+            application=app,
+            description=description[:200],
+            secret_hash=keyed_hash(value),
+            hint=value[:4],
+            expires_at=expires,
+        )
+        audit.record(
+            action="application.secret.add",
+            actor=actor,
+            request=request,
+            target=app,
+            after={
+                "secret_id": str(row.id),
+                "description": row.description,
+                "hint": row.hint,
+                "expires_at": expires.isoformat() if expires else None,
+            },
+        )
+    return row, value
+
+
+def revoke_client_secret(
+    secret: ClientSecret, *, actor: Any, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        secret.revoked_at = timezone.now()
+        secret.save(update_fields=["revoked_at"])
+        audit.record(
+            action="application.secret.revoke",
+            actor=actor,
+            request=request,
+            target=secret.application,
+            before={"secret_id": str(secret.id), "hint": secret.hint},
+        )
+
+
+def check_client_secret(app: Application, value: str) -> bool:
+    """True when `value` is an active secret of `app` (one indexed lookup)."""
+    if not value:
+        return False
+    now = timezone.now()
+    return (
+        ClientSecret.objects.filter(
+            application=app, secret_hash=keyed_hash(value), revoked_at__isnull=True
+        )
+        .exclude(expires_at__lte=now)
+        .exists()
+    )
+
+
+# -- private_key_jwt -------------------------------------------------------------------------
+def client_id_of_assertion(assertion: str) -> str | None:
+    try:
+        token = jws.JWS()
+        token.deserialize(assertion)
+        claims = json.loads(token.objects["payload"])
+    except (JWException, ValueError, KeyError, TypeError):
+        return None
+    sub = claims.get("sub") if isinstance(claims, dict) else None
+    return sub if isinstance(sub, str) and sub == claims.get("iss") else None
+
+
+def _client_keys(app: Application) -> jwk.JWKSet | None:
+    data: Any = app.jwks
+    if not data and app.jwks_uri:
+        cache_key = "app-jwks:" + hashlib.sha256(app.jwks_uri.encode()).hexdigest()
+        data = cache.get(cache_key)
+        if data is None:
+            try:
+                data = requests.get(app.jwks_uri, timeout=5).json()
+            except (requests.RequestException, ValueError):
+                return None
+            cache.set(cache_key, data, 300)
+    if not data:
+        return None
+    try:
+        return jwk.JWKSet.from_json(json.dumps(data))
+    except (JWException, ValueError, TypeError):
+        return None
+
+
+def verify_client_assertion(app: Application, assertion: str, audience: str) -> bool:
+    """RFC 7523 client authentication: signed by the app's key, iss = sub = client id,
+    aud = our token endpoint (or issuer), not expired, jti not replayed."""
+    keyset = _client_keys(app)
+    if keyset is None:
+        return False
+    try:
+        token = jwt.JWT(jwt=assertion, key=keyset, algs=["RS256", "ES256", "PS256"])
+        claims = json.loads(token.claims)
+    except (JWException, ValueError, TypeError):
+        return False
+    aud = claims.get("aud")
+    auds = aud if isinstance(aud, list) else [aud]
+    issuer = audience.rsplit("/oauth2/", 1)[0]
+    if not (set(auds) & {audience, issuer}) or "exp" not in claims or not claims.get("jti"):
+        return False
+    ttl = max(int(claims["exp"]) - int(timezone.now().timestamp()), 1)
+    return cache.add(f"client-assertion:{app.client_id}:{claims['jti']}", 1, ttl)
+
+
+# -- API permissions ---------------------------------------------------------------------------
+def grant_api_permission(
+    client: Application,
+    *,
+    value: str,
+    kind: str = ApiPermission.Kind.APPLICATION,
+    resource: Application | None = None,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> ApiPermission:
+    """Grant (with admin consent) a permission of a tenant API or of the built-in
+    management API (`resource=None`) to `client`."""
+    from .scopes import MANAGEMENT_API_PERMISSIONS
+
+    if resource is None:
+        if value not in MANAGEMENT_API_PERMISSIONS or kind != ApiPermission.Kind.APPLICATION:
+            raise ValidationError({"value": f"{value!r} is not a management API permission."})
+    else:
+        exposed = (
+            resource.app_roles
+            if kind == ApiPermission.Kind.APPLICATION
+            else resource.exposed_scopes
+        )
+        if value not in {item["value"] for item in exposed or []}:
+            raise ValidationError({"value": f"{resource.name} does not expose {value!r}."})
+    if (
+        kind == ApiPermission.Kind.APPLICATION
+        and client.client_type != Application.CLIENT_CONFIDENTIAL
+    ):
+        raise ValidationError(
+            {"value": "Only confidential clients can hold application permissions."}
+        )
+    with transaction.atomic():
+        perm, _created = ApiPermission.objects.update_or_create(
+            client=client,
+            resource=resource,
+            kind=kind,
+            value=value,
+            defaults={"admin_consented": True},
+        )
+        audit.record(
+            action="application.permission.grant",
+            actor=actor,
+            request=request,
+            target=client,
+            after={
+                "value": value,
+                "kind": kind,
+                "resource": resource.client_id if resource else "management",
+            },
+        )
+    return perm
+
+
+def revoke_api_permission(
+    perm: ApiPermission, *, actor: Any, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        audit.record(
+            action="application.permission.revoke",
+            actor=actor,
+            request=request,
+            target=perm.client,
+            before={"value": perm.value, "kind": perm.kind},
+        )
+        perm.delete()
+
+
+# -- tokens ------------------------------------------------------------------------------------
+def revoke_tokens_of_grant(grant: Grant) -> None:
+    """A replayed authorization code: revoke everything it produced."""
+    if grant.issued_token_family:
+        RefreshToken.revoke_family(grant.issued_token_family)
+    if grant.issued_access_token_checksum:
+        AccessToken.objects.filter(token_checksum=grant.issued_access_token_checksum).delete()
+
+
+def auth_time_of(user: Any):
+    return getattr(user, "last_login", None) or timezone.now()
+
+
+def session_id(request: HttpRequest) -> str:
+    key = request.session.session_key or ""
+    return hashlib.sha256(key.encode()).hexdigest()[:32] if key else ""
+
+
+# -- signing keys ------------------------------------------------------------------------------
+def initialize_tenant_keys(tenant: Any) -> None:
+    """Tenant initializer: an active and a next EC P-256 key (about 1 ms each). RSA keys
+    are made on first use (see keys.ensure_active_key), keeping tenant creation fast."""
+    keys.create_key(SigningAlgorithm.ES256, status=SigningKey.Status.ACTIVE)
+    keys.create_key(SigningAlgorithm.ES256, status=SigningKey.Status.NEXT)
+
+
+def rotate_signing_key(
+    algorithm: str, *, actor: Any, request: HttpRequest | None = None
+) -> SigningKey:
+    """Rotate now: the published next key starts signing, the old one stays published."""
+    if algorithm not in SigningAlgorithm.values:
+        raise ValidationError(f"Unknown algorithm {algorithm!r}.")
+    with transaction.atomic():
+        active = keys.rotate(algorithm)
+        audit.record(
+            action="signing_key.rotate",
+            actor=actor,
+            request=request,
+            target=active,
+            after={"algorithm": algorithm, "kid": active.kid},
+        )
+    return active
+
+
+# -- housekeeping ------------------------------------------------------------------------------
+def purge_expired_tokens(batch_size: int = 5000) -> dict[str, int]:
+    """Delete expired access tokens, ID tokens, codes (used or not) and dead refresh tokens
+    of the current tenant in batches, so the tables never grow without bound. Revoked
+    refresh tokens are kept while they may still be replayed (reuse detection)."""
+    now = timezone.now()
+    refresh_cutoff = now - timedelta(
+        seconds=max(Application.objects.values_list("refresh_token_lifetime", flat=True) or [0])
+    )
+    from .models import IDToken
+
+    querysets = {
+        "refresh_tokens": RefreshToken.objects.filter(revoked__lte=refresh_cutoff),
+        "orphan_refresh_tokens": RefreshToken.objects.filter(
+            revoked__isnull=True, access_token__isnull=True, created__lte=refresh_cutoff
+        ),
+        "access_tokens": AccessToken.objects.filter(expires__lte=now, refresh_token__isnull=True),
+        "id_tokens": IDToken.objects.filter(expires__lte=now, access_token__isnull=True),
+        "grants": Grant.objects.filter(expires__lte=now),
+        "signing_keys": SigningKey.objects.filter(
+            status=SigningKey.Status.RETIRED, retire_after__lte=now
+        ),
+    }
+    deleted: dict[str, int] = {}
+    for name, queryset in querysets.items():
+        total = 0
+        while True:
+            ids = list(queryset.values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            total += (
+                queryset.model.objects.filter(pk__in=ids)
+                .delete()[1]
+                .get(queryset.model._meta.label, 0)
+            )
+        deleted[name] = total
+    return deleted
+
+
+def rotate_due_keys(max_age_days: int) -> list[str]:
+    """Scheduled rotation: rotate every algorithm whose active key is older than
+    `max_age_days`."""
+    rotated = []
+    for algorithm in SigningAlgorithm.values:
+        if keys.rotation_due(algorithm, timedelta(days=max_age_days)):
+            rotate_signing_key(algorithm, actor="scheduled rotation")
+            rotated.append(algorithm)
+    return rotated
