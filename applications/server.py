@@ -8,7 +8,7 @@ from typing import Any
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauthlib.openid import Server as OpenIDServer
 
-from .tokens import BASE_URL_HEADER, access_token_generator
+from .tokens import BASE_URL_HEADER, USER_HEADER, access_token_generator
 
 
 def _expires_in(request: Any) -> int:
@@ -37,4 +37,6 @@ class TenantOAuthLibCore(OAuthLibCore):
     def extract_headers(self, request):
         headers = super().extract_headers(request)
         headers[BASE_URL_HEADER] = getattr(request, "tenant_base_url", "")
+        user = getattr(request, "user", None)
+        headers[USER_HEADER] = str(user.pk) if user is not None and user.is_authenticated else ""
         return headers

@@ -18,6 +18,7 @@ from . import keys
 from .models import Application, SigningAlgorithm
 
 BASE_URL_HEADER = "CIAM_TENANT_BASE_URL"
+USER_HEADER = "CIAM_SIGNED_IN_USER"
 
 
 def tenant_id() -> str:

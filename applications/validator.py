@@ -277,6 +277,26 @@ class TenantOAuth2Validator(OAuth2Validator):
         request.scopes = access_token.scope.split()
         return self.get_oidc_claims(None, None, request)
 
+    def validate_silent_login(self, request: Any) -> bool:
+        """prompt=none: is someone signed in?"""
+        return bool(request.headers.get(tokens.USER_HEADER))
+
+    def validate_silent_authorization(self, request: Any) -> bool:
+        """prompt=none: may the code be issued without showing the consent page?"""
+        client = request.client
+        if client is None or client.skip_authorization:
+            return True
+        user_id = request.headers.get(tokens.USER_HEADER)
+        if not user_id:
+            return False
+        requested = set(request.scopes or [])
+        for token in AccessToken.objects.filter(
+            user_id=user_id, application=client, expires__gt=timezone.now()
+        ):
+            if requested <= set(token.scope.split()):
+                return True
+        return False
+
     def validate_user_match(self, id_token_hint, scopes, claims, request) -> bool:
         if not id_token_hint:
             return True

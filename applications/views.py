@@ -8,9 +8,11 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -95,7 +97,7 @@ class TenantAuthorizationView(AuthorizationView):
         if mode not in RESPONSE_MODES:
             return self._plain_error("response_mode must be query or form_post.")
         prompt = set(request.GET.get("prompt", "").split())
-        if "select_account" in prompt and request.user.is_authenticated:
+        if prompt & {"login", "select_account"}:
             return self.handle_prompt_login()
         max_age = request.GET.get("max_age")
         if max_age is not None and request.user.is_authenticated:
@@ -107,6 +109,15 @@ class TenantAuthorizationView(AuthorizationView):
                     return self._login_required()
                 return self.handle_prompt_login()
         return super().get(request, *args, **kwargs)
+
+    def handle_prompt_login(self) -> HttpResponse:
+        """Re-authentication (prompt=login/select_account, max_age exceeded): end the
+        current session and come back here, without the prompt, after signing in."""
+        if self.request.user.is_authenticated:
+            logout(self.request)
+        query = [(k, v) for k, v in self.request.GET.items() if k != "prompt"]
+        next_url = f"{self.request.path}?{urlencode(query)}"
+        return redirect_to_login(next_url, self.get_login_url(), self.get_redirect_field_name())
 
     def _plain_error(self, description: str) -> HttpResponse:
         return render(
@@ -121,7 +132,7 @@ class TenantAuthorizationView(AuthorizationView):
         return self.handle_no_permission()
 
     def get_login_url(self) -> str:
-        url = super().get_login_url()
+        url = resolve_url(super().get_login_url())
         hint = self.request.GET.get("login_hint")
         if hint:
             url = f"{url}{'&' if '?' in url else '?'}{urlencode({'login_hint': hint})}"
@@ -146,12 +157,18 @@ class TenantAuthorizationView(AuthorizationView):
         return super().redirect(redirect_to, application)
 
     def error_response(self, error, application, **kwargs):
-        response = super().error_response(error, application, **kwargs)
-        if response.status_code >= 400 and "application/json" not in response.get(
-            "Content-Type", ""
-        ):
-            response.template_name = "applications/authorize_error.html"  # type: ignore[attr-defined]
-        return response
+        """Redirect errors to the app only when its redirect URI is trusted; otherwise an
+        error page (RFC 6749 §4.1.2.1: never redirect to an unverified URI)."""
+        redirect, error_response = OAuthLibMixin.error_response(self, error, **kwargs)
+        if redirect:
+            return self.redirect(error_response["url"], application)
+        oauth_error = error_response["error"]
+        return render(
+            self.request,
+            "applications/authorize_error.html",
+            {"error": oauth_error.error, "description": oauth_error.description},
+            status=oauth_error.status_code,
+        )
 
 
 @method_decorator(csrf_exempt, name="dispatch")
