@@ -28,6 +28,13 @@ class TenantServer(OpenIDServer):
         kwargs["token_generator"] = access_token_generator
         kwargs["refresh_token_generator"] = _refresh_token_generator
         super().__init__(request_validator, *args, **kwargs)
+        # Only what discovery advertises: no implicit, hybrid, password or device grants.
+        self._grant_types = {
+            name: handler
+            for name, handler in self._grant_types.items()
+            if name in {"authorization_code", "refresh_token", "client_credentials"}
+        }
+        self._response_types = {"code": self._response_types["code"]}
 
 
 class TenantOAuthLibCore(OAuthLibCore):
@@ -36,7 +43,11 @@ class TenantOAuthLibCore(OAuthLibCore):
 
     def extract_headers(self, request):
         headers = super().extract_headers(request)
-        headers[BASE_URL_HEADER] = getattr(request, "tenant_base_url", "")
-        user = getattr(request, "user", None)
-        headers[USER_HEADER] = str(user.pk) if user is not None and user.is_authenticated else ""
+        # A DRF Request authenticates lazily on `.user`: read the Django request's own
+        # attributes so that bearer authentication never recurses into itself.
+        django_request = getattr(request, "_request", request)
+        headers[BASE_URL_HEADER] = getattr(django_request, "tenant_base_url", "")
+        user = django_request.__dict__.get("user")
+        signed_in = user is not None and user.is_authenticated
+        headers[USER_HEADER] = str(user.pk) if signed_in else ""
         return headers

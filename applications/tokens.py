@@ -21,8 +21,23 @@ BASE_URL_HEADER = "CIAM_TENANT_BASE_URL"
 USER_HEADER = "CIAM_SIGNED_IN_USER"
 
 
+_tenant_ids: dict[str, str] = {}
+
+
 def tenant_id() -> str:
-    return str(getattr(connection.tenant, "pk", ""))
+    """The current tenant's id (also inside `schema_context`, whose tenant has no pk)."""
+    pk = getattr(connection.tenant, "pk", None)
+    if pk:
+        return str(pk)
+    schema = connection.schema_name
+    if schema not in _tenant_ids:
+        from tenants.models import Tenant
+
+        found = Tenant.objects.filter(schema_name=schema).values_list("pk", flat=True).first()
+        if found is None:
+            return ""
+        _tenant_ids[schema] = str(found)
+    return _tenant_ids[schema]
 
 
 def issuer_for(request: Any) -> str:

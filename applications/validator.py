@@ -186,6 +186,10 @@ class TenantOAuth2Validator(OAuth2Validator):
             return None
         return super()._load_access_token(token)
 
+    def validate_jwt_bearer_token(self, token, scopes, request) -> bool:
+        """Our bearer JWTs are access tokens (RFC 9068), never ID tokens."""
+        return self.validate_bearer_token(token, scopes, request)
+
     def rotate_refresh_token(self, request: Any) -> bool:
         return True
 

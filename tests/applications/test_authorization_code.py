@@ -267,3 +267,17 @@ def test_third_party_app_asks_for_consent_then_issues_a_code(tenant, signed_in, 
 def test_user_cannot_request_scopes_nobody_exposes(flow):
     response = flow.authorize(scope="openid User.ReadWrite.All")
     assert query_of(response["Location"])["error"] == "invalid_scope"
+
+
+def test_implicit_and_hybrid_response_types_are_refused(flow):
+    for response_type in ("token", "id_token", "code id_token"):
+        response = flow.authorize(response_type=response_type)
+        location = response.get("Location", "")
+        assert "code=" not in location and "access_token" not in location
+        assert response.status_code in {302, 400}
+        if response.status_code == 302:
+            # oauthlib falls back to the code handler, which refuses the type for the client
+            assert query_of(location)["error"] in {
+                "unsupported_response_type",
+                "unauthorized_client",
+            }
