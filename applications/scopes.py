@@ -81,12 +81,13 @@ def admin_consented_delegated(client: Application) -> set[str]:
 
 
 def resolve_client_credentials_scopes(
-    client: Application, requested: list[str]
+    client: Application, requested: list[str], granted: list[str] | None = None
 ) -> list[str] | None:
     """The scopes of a client-credentials token: the granted application permissions
     (all of them for no scope or `<resource>/.default`), or None when a requested one is
     not granted."""
-    granted = granted_application_permissions(client)
+    if granted is None:
+        granted = granted_application_permissions(client)
     if not requested:
         return granted
     result: list[str] = []
