@@ -150,3 +150,10 @@ class TenantScopes(BaseScopes):
 
     def get_default_scopes(self, application=None, request=None, *args, **kwargs) -> list[str]:
         return ["openid"]
+
+
+def admin_consent_covers(client: Application, requested: list[str]) -> bool:
+    """True when an admin consented, for the whole tenant, to every web API scope in
+    `requested` (OpenID scopes ride along, as with tenant-wide admin consent)."""
+    api_scopes = {s for s in requested if s not in OIDC_SCOPES}
+    return bool(api_scopes) and api_scopes <= admin_consented_delegated(client)

@@ -324,6 +324,8 @@ class TenantOAuth2Validator(OAuth2Validator):
         client = request.client
         if client is None or client.skip_authorization:
             return True
+        if scopes_module.admin_consent_covers(client, list(request.scopes or [])):
+            return True
         user_id = request.headers.get(tokens.USER_HEADER)
         if not user_id:
             return False

@@ -16,6 +16,7 @@ from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.exceptions import OAuthToolkitError
 from oauth2_provider.views import (
     AuthorizationView,
     RevokeTokenView,
@@ -27,7 +28,7 @@ from oauthlib.common import Request as OauthlibRequest
 
 from . import keys, services, tokens
 from . import scopes as scope_catalog
-from .models import RefreshToken
+from .models import Application, RefreshToken
 from .validator import TenantOAuth2Validator
 
 RESPONSE_MODES = ["query", "form_post"]
@@ -108,7 +109,30 @@ class TenantAuthorizationView(AuthorizationView):
                 if "none" in prompt:
                     return self._login_required()
                 return self.handle_prompt_login()
+        if request.user.is_authenticated and "none" not in prompt:
+            admin_consented = self._admin_consented_response(request)
+            if admin_consented is not None:
+                return admin_consented
         return super().get(request, *args, **kwargs)
+
+    def _admin_consented_response(self, request: HttpRequest) -> HttpResponse | None:
+        """Skip the consent page when an admin consented for the tenant."""
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError:
+            return None  # DOT's get() renders the error
+        app = Application.objects.filter(client_id=credentials["client_id"]).first()
+        if app is None or app.skip_authorization:
+            return None
+        if not scope_catalog.admin_consent_covers(app, list(scopes)):
+            return None
+        try:
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
+        except OAuthToolkitError as error:
+            return self.error_response(error, app)
+        return self.redirect(uri, app)
 
     def handle_prompt_login(self) -> HttpResponse:
         """Re-authentication (prompt=login/select_account, max_age exceeded): end the

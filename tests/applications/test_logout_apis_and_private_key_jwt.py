@@ -216,3 +216,76 @@ def test_error_redirects_keep_the_state(flow):
     response = flow.authorize(scope="openid Nope.Scope")
     params = query_of(response["Location"])
     assert params["state"] == "st4te" and params["error"] == "invalid_scope"
+
+
+def test_admin_consent_for_an_api_scope_skips_the_consent_page(tenant, signed_in, make_app):
+    # given: a third-party app whose API scope an admin consented to for the tenant
+    api = _api_and_client(tenant, make_app)
+    app, secret = make_app("web", skip_authorization=False)
+    flow = Flow(tenant, signed_in, app, secret)
+    asking = flow.authorize(scope="openid api://orders/Orders.Read")
+    assert asking.status_code == 200  # consent page before admin consent
+    with tenant.context():
+        services.grant_api_permission(
+            app, value="Orders.Read", resource=api, kind="delegated", actor="tests"
+        )
+
+    # when
+    response = flow.authorize(scope="openid api://orders/Orders.Read")
+
+    # then
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://app.example/cb?code=")
+
+
+def test_prompt_none_without_consent_is_consent_required(tenant, signed_in, make_app):
+    app, secret = make_app("web", skip_authorization=False)
+    response = Flow(tenant, signed_in, app, secret).authorize(prompt="none")
+    assert query_of(response["Location"])["error"] == "consent_required"
+
+
+def test_private_key_jwt_with_a_jwks_url(tenant, make_app):
+    """The app's keys are fetched from its JWKS URL (a real local server)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    key = jwk.JWK.generate(kty="EC", crv="P-256")
+    public = json.loads(key.export_public())
+    public["kid"] = key.thumbprint()
+    body = json.dumps({"keys": [public]}).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        daemon, _ = make_app(
+            "daemon", jwks_uri=f"http://127.0.0.1:{server.server_address[1]}/jwks.json"
+        )
+        with tenant.context():
+            services.grant_api_permission(daemon, value="User.Read.All", actor="tests")
+        assertion = _assertion(
+            key, daemon.client_id, "http://testserver/t/testco/oauth2/v2.0/token"
+        )
+        response = Client().post(
+            tenant.url("/oauth2/v2.0/token"),
+            {
+                "grant_type": "client_credentials",
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": assertion,
+            },
+        )
+        assert response.status_code == 200, response.content
+        assert response.json()["scope"] == "User.Read.All"
+    finally:
+        server.shutdown()
+        server.server_close()
