@@ -1,8 +1,13 @@
 """A standards-strict relying party (Authlib) against a tenant over real HTTP: discovery,
 client credentials, authorization code with PKCE, refresh, userinfo, introspection and
-revocation."""
+revocation; and the sample web app under examples/, which uses Authlib too."""
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from urllib.parse import urlsplit
+from wsgiref.util import setup_testing_defaults
 
 import pytest
 import requests
@@ -158,3 +163,70 @@ def test_authlib_authorization_code_pkce_refresh_userinfo_introspect_revoke(live
         timeout=10,
     )
     assert gone.status_code == 401
+
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "webapp" / "app.py"
+
+
+def load_example():
+    spec = importlib.util.spec_from_file_location("ciam_example_webapp", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def call(app, path: str, cookie: str = "") -> tuple[str, dict, str]:
+    parts = urlsplit(path)
+    environ = {"PATH_INFO": parts.path, "QUERY_STRING": parts.query}
+    if cookie:
+        environ["HTTP_COOKIE"] = cookie
+    setup_testing_defaults(environ)
+    captured = {}
+
+    def start_response(status, headers):
+        captured["status"], captured["headers"] = status, dict(headers)
+
+    body = b"".join(app.application(environ, start_response)).decode()
+    return captured["status"], captured["headers"], body
+
+
+def test_sample_app_signs_a_customer_in_with_authlib(tenants_setup, oauth_live_url):
+    from applications import services
+    from directory.models import AuditEvent, User
+
+    tenant = tenants_setup[0]
+    example = load_example()
+    with tenant.context():
+        app, secret = services.register_application(
+            name="Sample", app_type="web", redirect_uris=[example.REDIRECT_URI], actor="tests"
+        )
+        user = create_customer("sample@example.com")
+        tenant_cookie = session_cookie_for(user)
+    try:
+        example.ISSUER = f"{oauth_live_url}/t/{tenant.name}"
+        example.CLIENT_ID, example.CLIENT_SECRET = app.client_id, secret
+
+        # the app sends the browser to the tenant
+        status, headers, _ = call(example, "/login")
+        assert status.startswith("302")
+        app_cookie = headers["Set-Cookie"].split(";")[0]
+        authorize_url = headers["Location"]
+        assert authorize_url.startswith(f"{example.ISSUER}/oauth2/v2.0/authorize?")
+
+        # the signed-in browser comes back with a code
+        browser = requests.Session()
+        browser.cookies.set("ciam_session", tenant_cookie, path=f"/t/{tenant.name}/")
+        answer = browser.get(authorize_url, allow_redirects=False, timeout=10)
+        callback = answer.headers["Location"]
+        assert callback.startswith(example.REDIRECT_URI)
+
+        # the app redeems it, validates the ID token, and shows who signed in
+        status, _, _ = call(example, callback[len("http://localhost:5000") :], app_cookie)
+        assert status.startswith("302")
+        status, _, body = call(example, "/", app_cookie)
+        assert "Signed in" in body and "sample@example.com" in body
+    finally:
+        with tenant.context():
+            app.delete()
+            User.objects.filter(pk=user.pk).delete()
+            AuditEvent.objects.filter(actor="tests").delete()
