@@ -9,7 +9,7 @@ from django_tenants.utils import schema_context
 
 from ciam.celery import PublicTask, app
 
-from . import services
+from . import maintenance
 
 
 def _active_tenants():
@@ -20,7 +20,7 @@ def _active_tenants():
 
 @app.task(name="applications.purge_expired_tokens")
 def purge_expired_tokens_task() -> dict[str, int]:
-    return services.purge_expired_tokens(
+    return maintenance.purge_expired_tokens(
         settings.OAUTH2_PROVIDER["CLEAR_EXPIRED_TOKENS_BATCH_SIZE"]
     )
 
@@ -37,7 +37,7 @@ def purge_expired_tokens_all_tenants_task() -> int:
 
 @app.task(name="applications.rotate_signing_keys")
 def rotate_signing_keys_task() -> list[str]:
-    return services.rotate_due_keys(settings.CIAM_SIGNING_KEY_MAX_AGE_DAYS)
+    return maintenance.rotate_due_keys(settings.CIAM_SIGNING_KEY_MAX_AGE_DAYS)
 
 
 @app.task(name="applications.rotate_signing_keys_all_tenants", base=PublicTask)
