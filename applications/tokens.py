@@ -9,6 +9,7 @@ import json
 import time
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import connection
 from jwcrypto import jws, jwt
@@ -40,6 +41,38 @@ def tenant_id() -> str:
     return _tenant_ids[schema]
 
 
+_issuer_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+
+
+def issuer_is_this_tenant(issuer: str) -> bool:
+    """True when `issuer` is one of the current tenant's base URLs: the shared-host path
+    base `/t/<name>` or the root of one of its verified domains."""
+    key = (connection.schema_name, issuer)
+    cached = _issuer_cache.get(key)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    from django.conf import settings
+
+    from tenants.middleware import shared_hosts
+    from tenants.models import Domain, Tenant
+
+    parts = urlsplit(issuer)
+    tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
+    ok = False
+    if tenant is not None and parts.scheme in {"http", "https"} and parts.hostname:
+        path = parts.path.rstrip("/")
+        if path == f"/{settings.CIAM_TENANT_PATH_PREFIX}/{tenant.name}":
+            ok = parts.hostname.lower() in shared_hosts()
+        elif not path:
+            ok = Domain.objects.filter(
+                tenant=tenant, domain=parts.hostname.lower(), is_verified=True
+            ).exists()
+    if len(_issuer_cache) > 10000:
+        _issuer_cache.clear()
+    _issuer_cache[key] = (time.monotonic() + 60.0, ok)
+    return ok
+
+
 def issuer_for(request: Any) -> str:
     """The issuer: the tenant base URL the client reached (set by our OAuthLib backend)."""
     headers = getattr(request, "headers", None) or {}
@@ -63,8 +96,9 @@ def looks_like_jwt(token: str) -> bool:
 
 
 def verify(token: str, *, check_exp: bool = True) -> dict[str, Any] | None:
-    """Claims of a JWT signed by one of this tenant's published keys and naming this
-    tenant, or None (bad shape, unknown kid, bad signature, other tenant, expired)."""
+    """Claims of a JWT signed by one of this tenant's published keys, naming this tenant
+    (`tid`) and issued by one of its base URLs (`iss`), or None (bad shape, unknown kid,
+    bad signature, other tenant or issuer, expired)."""
     try:
         unverified = jws.JWS()
         unverified.deserialize(token)
@@ -82,6 +116,8 @@ def verify(token: str, *, check_exp: bool = True) -> dict[str, Any] | None:
     except (JWException, ValueError, TypeError, KeyError):
         return None
     if not isinstance(claims, dict) or claims.get("tid") != tenant_id():
+        return None
+    if not issuer_is_this_tenant(str(claims.get("iss", ""))):
         return None
     return claims
 

@@ -161,11 +161,13 @@ def flow(tenant, signed_in, make_app):
 @pytest.fixture(autouse=True)
 def _fresh_key_caches():
     """Keys created inside a test's transaction vanish with it: forget them."""
-    from applications import keys
+    from applications import keys, tokens
 
     keys.clear_caches()
+    tokens._issuer_cache.clear()
     yield
     keys.clear_caches()
+    tokens._issuer_cache.clear()
 
 
 @pytest.fixture(scope="session")

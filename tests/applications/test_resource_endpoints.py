@@ -258,3 +258,41 @@ def test_drf_oauth2_authentication_reads_the_granted_permissions(tenant, make_ap
         user, access_token = OAuth2Authentication().authenticate(request)
         assert access_token.application == app
         assert access_token.scope.split() == ["User.Read.All"]
+
+
+def _stored_jwt(tenant, flow, issuer: str) -> str:
+    """A JWT signed with this tenant's own key and stored as an access token row."""
+    import hashlib
+    import time
+
+    from applications import tokens
+    from directory.models import User
+
+    with tenant.context():
+        now = int(time.time())
+        token = tokens.sign(
+            {"iss": issuer, "tid": str(tenant.tenant.pk), "sub": "x", "iat": now, "exp": now + 600},
+            "ES256",
+            typ="at+jwt",
+        )
+        AccessToken.objects.create(
+            user=User.objects.get(email="casey@example.com"),
+            application=flow.app,
+            token=token,
+            token_checksum=hashlib.sha256(token.encode()).hexdigest(),
+            expires=timezone.now() + timedelta(hours=1),
+            scope="openid email",
+        )
+    return token
+
+
+def test_a_jwt_with_a_foreign_issuer_is_refused(tenant, flow, client):
+    token = _stored_jwt(tenant, flow, "https://evil.example/t/testco")
+    assert client.get(tenant.url("/oidc/userinfo"), **bearer(token)).status_code == 401
+
+
+def test_a_token_issued_on_the_subdomain_works_on_the_path_base(tenant, flow, client):
+    token = _stored_jwt(tenant, flow, "http://testco.localhost")
+    assert client.get(tenant.url("/oidc/userinfo"), **bearer(token)).status_code == 200
+    sub = Client(HTTP_HOST="testco.localhost")
+    assert sub.get("/oidc/userinfo", **bearer(token)).status_code == 200
