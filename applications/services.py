@@ -107,6 +107,15 @@ def validate_redirect_uris(uris: list[str], app_type: str) -> list[str]:
     return list(dict.fromkeys(clean))
 
 
+def spa_origins(uris: list[str], app_type: str) -> str:
+    """A single-page app redeems codes from the browser: its redirect URIs' origins may
+    call the token endpoint cross-origin (CORS)."""
+    if app_type != AppType.SPA:
+        return ""
+    origins = {f"{urlsplit(u).scheme}://{urlsplit(u).netloc}" for u in uris}
+    return " ".join(sorted(origins))
+
+
 # -- app registrations ------------------------------------------------------------------------
 def register_application(
     *,
@@ -142,6 +151,7 @@ def register_application(
             post_logout_redirect_uris=" ".join(logout_uris),
             algorithm=algorithm,
             skip_authorization=first_party,
+            allowed_origins=spa_origins(uris, app_type),
             description=description,
             client_secret="",
             hash_client_secret=False,
@@ -168,9 +178,9 @@ def update_application(
     """Change fields of an app registration (redirect URIs are validated), audited."""
     before = audit.snapshot(app, APP_FIELDS)
     if "redirect_uris" in changes:
-        changes["redirect_uris"] = " ".join(
-            validate_redirect_uris(list(changes["redirect_uris"]), app.app_type)
-        )
+        uris = validate_redirect_uris(list(changes["redirect_uris"]), app.app_type)
+        changes["redirect_uris"] = " ".join(uris)
+        changes["allowed_origins"] = spa_origins(uris, app.app_type)
     if "post_logout_redirect_uris" in changes:
         changes["post_logout_redirect_uris"] = " ".join(
             validate_redirect_uris(list(changes["post_logout_redirect_uris"]), app.app_type)

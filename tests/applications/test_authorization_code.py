@@ -281,3 +281,37 @@ def test_implicit_and_hybrid_response_types_are_refused(flow):
                 "unsupported_response_type",
                 "unauthorized_client",
             }
+
+
+def test_spa_token_endpoint_answers_cors_for_its_origin(tenant, signed_in, make_app):
+    app, _ = make_app("spa", redirect_uris=["https://spa.example/cb"])
+    flow = Flow(tenant, signed_in, app, redirect_uri="https://spa.example/cb")
+    code = flow.code()
+    response = flow.token(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": flow.redirect_uri,
+            "code_verifier": flow.verifier,
+        },
+        HTTP_ORIGIN="https://spa.example",
+    )
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "https://spa.example"
+
+
+def test_public_client_can_revoke_its_refresh_token(tenant, signed_in, make_app):
+    from django.test import Client
+
+    app, _ = make_app("spa")
+    flow = Flow(tenant, signed_in, app)
+    tokens = flow.tokens()
+    response = Client().post(
+        tenant.url("/oauth2/v2.0/revoke"),
+        {"token": tokens["refresh_token"], "client_id": app.client_id},
+    )
+    assert response.status_code == 200
+    refreshed = flow.token(
+        {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+    )
+    assert refreshed.json()["error"] == "invalid_grant"
