@@ -89,7 +89,7 @@ class PermissionForm(forms.Form):
 
     def __init__(self, *args, choices: list[tuple[str, str]], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["permission"].choices = choices
+        self.fields["permission"].choices = choices  # type: ignore[attr-defined]
 
 
 class RotateForm(forms.Form):

@@ -29,6 +29,11 @@ RETIRED_KEY_GRACE = timedelta(days=2)
 # parties (max-age below) must have refreshed before it signs.
 JWKS_MAX_AGE_SECONDS = 300
 
+
+def _schema() -> str:
+    return getattr(connection, "schema_name", "public")
+
+
 _private_cache: dict[tuple[str, str], jwk.JWK] = {}
 _active_cache: dict[tuple[str, str], tuple[float, str]] = {}
 _public_cache: dict[tuple[str, str], tuple[float, jwk.JWK]] = {}
@@ -36,6 +41,7 @@ PUBLIC_CACHE_SECONDS = 300.0
 
 
 def _generate(algorithm: str) -> tuple[jwk.JWK, str]:
+    private: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
     if algorithm == SigningAlgorithm.ES256:
         private = ec.generate_private_key(ec.SECP256R1())
     else:
@@ -67,7 +73,7 @@ def create_key(algorithm: str, status: str = SigningKey.Status.NEXT) -> SigningK
 
 
 def _load_private(row: SigningKey) -> jwk.JWK:
-    cache_key = (connection.schema_name, row.kid)
+    cache_key = (_schema(), row.kid)
     key = _private_cache.get(cache_key)
     if key is None:
         key = jwk.JWK.from_pem(crypto.decrypt(row.private_key_encrypted).encode())
@@ -94,11 +100,11 @@ def ensure_active_key(algorithm: str) -> SigningKey:
 
 def signing_key(algorithm: str) -> jwk.JWK:
     """The private JWK that signs tokens of `algorithm` in the current tenant."""
-    cache_key = (connection.schema_name, algorithm)
+    cache_key = (_schema(), algorithm)
     cached = _active_cache.get(cache_key)
     now = time.monotonic()
     if cached and cached[0] > now:
-        private = _private_cache.get((connection.schema_name, cached[1]))
+        private = _private_cache.get((_schema(), cached[1]))
         if private is not None:
             return private
     row = ensure_active_key(algorithm)
@@ -121,7 +127,7 @@ def jwks() -> dict:
 
 def verification_key(kid: str) -> jwk.JWK | None:
     """The public key `kid` of the current tenant, if it is still published."""
-    cache_key = (connection.schema_name, kid)
+    cache_key = (_schema(), kid)
     cached = _public_cache.get(cache_key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
@@ -173,7 +179,7 @@ def rotate(algorithm: str) -> SigningKey:
             nxt.save(update_fields=["status", "activated_at"])
         create_key(algorithm, status=SigningKey.Status.NEXT)
         SigningKey.objects.filter(status=SigningKey.Status.RETIRED, retire_after__lte=now).delete()
-    _active_cache.pop((connection.schema_name, algorithm), None)
+    _active_cache.pop((_schema(), algorithm), None)
     return nxt
 
 

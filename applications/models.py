@@ -41,25 +41,29 @@ DEFAULT_TOKEN_CLAIMS = ["name", "given_name", "family_name", "email", "email_ver
 class Application(AbstractApplication):
     """An app registration."""
 
-    algorithm = models.CharField(
+    algorithm: models.CharField = models.CharField(
         max_length=5, choices=SigningAlgorithm.choices, default=SigningAlgorithm.RS256
     )
-    app_type = models.CharField(max_length=10, choices=AppType.choices, default=AppType.WEB)
-    description = models.TextField(blank=True, default="")
-    access_token_lifetime = models.PositiveIntegerField(default=3600)
-    id_token_lifetime = models.PositiveIntegerField(default=3600)
-    refresh_token_lifetime = models.PositiveIntegerField(default=14 * 24 * 3600)
+    app_type: models.CharField = models.CharField(
+        max_length=10, choices=AppType.choices, default=AppType.WEB
+    )
+    description: models.TextField = models.TextField(blank=True, default="")
+    access_token_lifetime: models.PositiveIntegerField = models.PositiveIntegerField(default=3600)
+    id_token_lifetime: models.PositiveIntegerField = models.PositiveIntegerField(default=3600)
+    refresh_token_lifetime: models.PositiveIntegerField = models.PositiveIntegerField(
+        default=14 * 24 * 3600
+    )
     # Optional claims of the user's profile put in ID tokens (and userinfo).
     token_claims = models.JSONField(default=list, blank=True)
-    include_groups = models.BooleanField(default=False)
+    include_groups: models.BooleanField = models.BooleanField(default=False)
     # For web APIs: the scopes (delegated permissions) and app roles it exposes.
-    identifier_uri = models.CharField(max_length=255, blank=True, default="")
+    identifier_uri: models.CharField = models.CharField(max_length=255, blank=True, default="")
     exposed_scopes = models.JSONField(default=list, blank=True)
     app_roles = models.JSONField(default=list, blank=True)
     # private_key_jwt client authentication (RFC 7523): an uploaded JWKS or a JWKS URL.
     jwks = models.JSONField(default=dict, blank=True)
-    jwks_uri = models.URLField(blank=True, default="")
-    is_enabled = models.BooleanField(default=True)
+    jwks_uri: models.URLField = models.URLField(blank=True, default="")
+    is_enabled: models.BooleanField = models.BooleanField(default=True)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
@@ -110,11 +114,13 @@ def _uri_matches(uri: str, allowed: list[str], loopback_any_port: bool) -> bool:
 
 class Grant(AbstractGrant):
     # A code is kept (not deleted) once used, so a replay can revoke what it produced.
-    used_at = models.DateTimeField(null=True, blank=True)
-    issued_token_family = models.UUIDField(null=True, blank=True)
-    issued_access_token_checksum = models.CharField(max_length=64, blank=True, default="")
-    auth_time = models.DateTimeField(null=True, blank=True)
-    session_id = models.CharField(max_length=64, blank=True, default="")
+    used_at: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    issued_token_family: models.UUIDField = models.UUIDField(null=True, blank=True)
+    issued_access_token_checksum: models.CharField = models.CharField(
+        max_length=64, blank=True, default=""
+    )
+    auth_time: models.DateTimeField = models.DateTimeField(null=True, blank=True)
+    session_id: models.CharField = models.CharField(max_length=64, blank=True, default="")
 
     class Meta(AbstractGrant.Meta):
         swappable = "OAUTH2_PROVIDER_GRANT_MODEL"

@@ -29,12 +29,14 @@ class TenantServer(OpenIDServer):
         kwargs["refresh_token_generator"] = _refresh_token_generator
         super().__init__(request_validator, *args, **kwargs)
         # Only what discovery advertises: no implicit, hybrid, password or device grants.
-        self._grant_types = {
+        self._grant_types: dict[str, Any] = {
             name: handler
-            for name, handler in self._grant_types.items()
+            for name, handler in self._grant_types.items()  # type: ignore[has-type]
             if name in {"authorization_code", "refresh_token", "client_credentials"}
         }
-        self._response_types = {"code": self._response_types["code"]}
+        self._response_types: dict[str, Any] = {
+            "code": self._response_types["code"]  # type: ignore[has-type]
+        }
 
 
 class TenantOAuthLibCore(OAuthLibCore):

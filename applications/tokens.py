@@ -27,10 +27,10 @@ _tenant_ids: dict[str, str] = {}
 
 def tenant_id() -> str:
     """The current tenant's id (also inside `schema_context`, whose tenant has no pk)."""
-    pk = getattr(connection.tenant, "pk", None)
+    pk = getattr(getattr(connection, "tenant", None), "pk", None)
     if pk:
         return str(pk)
-    schema = connection.schema_name
+    schema = getattr(connection, "schema_name", "public")
     if schema not in _tenant_ids:
         from tenants.models import Tenant
 
@@ -47,7 +47,7 @@ _issuer_cache: dict[tuple[str, str], tuple[float, bool]] = {}
 def issuer_is_this_tenant(issuer: str) -> bool:
     """True when `issuer` is one of the current tenant's base URLs: the shared-host path
     base `/t/<name>` or the root of one of its verified domains."""
-    key = (connection.schema_name, issuer)
+    key = (getattr(connection, "schema_name", "public"), issuer)
     cached = _issuer_cache.get(key)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
@@ -57,7 +57,7 @@ def issuer_is_this_tenant(issuer: str) -> bool:
     from tenants.models import Domain, Tenant
 
     parts = urlsplit(issuer)
-    tenant = Tenant.objects.filter(schema_name=connection.schema_name).first()
+    tenant = Tenant.objects.filter(schema_name=getattr(connection, "schema_name", "public")).first()
     ok = False
     if tenant is not None and parts.scheme in {"http", "https"} and parts.hostname:
         path = parts.path.rstrip("/")
