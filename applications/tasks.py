@@ -18,6 +18,15 @@ def _active_tenants():
     return Tenant.objects.filter(deleted_at__isnull=True).exclude(schema_name="public")
 
 
+@app.task(name="applications.ensure_rsa_key")
+def ensure_rsa_key_task() -> str:
+    """Make the tenant's RS256 key pair (active + next) in the background."""
+    from . import keys
+    from .models import SigningAlgorithm
+
+    return keys.ensure_active_key(SigningAlgorithm.RS256).kid
+
+
 @app.task(name="applications.purge_expired_tokens")
 def purge_expired_tokens_task() -> dict[str, int]:
     return maintenance.purge_expired_tokens(

@@ -164,3 +164,15 @@ def test_tenant_creation_gives_the_tenant_its_ec_keys(tenant):
             SigningKey.objects.filter(algorithm="ES256").values_list("status", flat=True)
         )
     assert statuses == ["active", "next"]
+
+
+def test_the_rsa_key_task_gives_the_tenant_its_rsa_pair(tenant):
+    from applications.tasks import ensure_rsa_key_task
+
+    with tenant.context():
+        SigningKey.objects.filter(algorithm="RS256").delete()
+        ensure_rsa_key_task.delay()
+        statuses = sorted(
+            SigningKey.objects.filter(algorithm="RS256").values_list("status", flat=True)
+        )
+    assert statuses == ["active", "next"]
