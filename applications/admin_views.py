@@ -11,8 +11,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 from directory.permissions import admin_view
 
 from . import keys, scopes, services
-from .forms import EditAppForm, PermissionForm, RegisterAppForm, RotateForm, SecretForm
-from .models import ApiPermission, Application, AppType, ClientSecret, SigningKey
+from .forms import (
+    EditAppForm,
+    PermissionForm,
+    RegisterAppForm,
+    RoleAssignmentForm,
+    RotateForm,
+    SecretForm,
+)
+from .models import (
+    ApiPermission,
+    Application,
+    AppRoleAssignment,
+    AppType,
+    ClientSecret,
+    SigningKey,
+)
 from .views import endpoints
 
 SHOWN_SECRET_KEY = "applications_new_secret"
@@ -96,6 +110,8 @@ def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "permission_form": PermissionForm(choices=_permission_choices(app)),
         "has_secrets": app.client_type == Application.CLIENT_CONFIDENTIAL,
         "identifier_uri": scopes.identifier_uri(app) if app.app_type == AppType.API else "",
+        "role_assignments": app.role_assignments.select_related("user"),
+        "role_form": RoleAssignmentForm(roles=[r["value"] for r in app.app_roles or []]),
     }
     return render(request, "applications/app_detail.html", context)
 
@@ -210,6 +226,36 @@ def permission_remove(request: HttpRequest, pk: int, perm_id) -> HttpResponse:
     perm = get_object_or_404(ApiPermission, pk=perm_id, client_id=pk)
     services.revoke_api_permission(perm, actor=request.user, request=request)
     messages.success(request, f"Removed {perm.value}.")
+    return redirect("apps_detail", pk=pk)
+
+
+@admin_view("apps.write")
+@require_POST
+def role_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    from directory.models import User
+
+    app = get_object_or_404(Application, pk=pk)
+    form = RoleAssignmentForm(request.POST, roles=[r["value"] for r in app.app_roles or []])
+    if not form.is_valid():
+        messages.error(request, "Enter a user's email and choose an app role.")
+        return redirect("apps_detail", pk=pk)
+    user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+    if user is None:
+        messages.error(request, "No user has that email.")
+        return redirect("apps_detail", pk=pk)
+    services.assign_app_role(
+        app, user=user, value=form.cleaned_data["role"], actor=request.user, request=request
+    )
+    messages.success(request, f"Assigned {user.email} to {form.cleaned_data['role']}.")
+    return redirect("apps_detail", pk=pk)
+
+
+@admin_view("apps.write")
+@require_POST
+def role_unassign(request: HttpRequest, pk: int, assignment_id) -> HttpResponse:
+    assignment = get_object_or_404(AppRoleAssignment, pk=assignment_id, application_id=pk)
+    services.remove_app_role_assignment(assignment, actor=request.user, request=request)
+    messages.success(request, "Assignment removed.")
     return redirect("apps_detail", pk=pk)
 
 

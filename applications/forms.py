@@ -52,7 +52,7 @@ class EditAppForm(forms.Form):
         help_text="One per line: value description",
     )
     app_roles = forms.CharField(
-        label="App roles (web APIs)",
+        label="App roles",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line: value description",
@@ -94,3 +94,12 @@ class PermissionForm(forms.Form):
 
 class RotateForm(forms.Form):
     algorithm = forms.ChoiceField(choices=SigningAlgorithm.choices)
+
+
+class RoleAssignmentForm(forms.Form):
+    email = forms.EmailField(label="User email")
+    role = forms.ChoiceField(label="App role")
+
+    def __init__(self, *args, roles: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r, r) for r in roles]  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from oauth2_provider.models import (
@@ -235,3 +236,29 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.algorithm} {self.kid} ({self.status})"
+
+
+class AppRoleAssignment(models.Model):
+    """A user assigned to an app role of an app registration; emitted in the `roles` claim
+    of the user's tokens for that app."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_role_assignments"
+    )
+    value = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["value", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "user", "value"], name="uniq_app_role_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.value

@@ -157,3 +157,13 @@ def admin_consent_covers(client: Application, requested: list[str]) -> bool:
     `requested` (OpenID scopes ride along, as with tenant-wide admin consent)."""
     api_scopes = {s for s in requested if s not in OIDC_SCOPES}
     return bool(api_scopes) and api_scopes <= admin_consented_delegated(client)
+
+
+def resource_app(audience: str, client: Application) -> Application | None:
+    """The app registration a token's audience names (the client itself for sign-in)."""
+    if audience == client.client_id:
+        return client
+    for api in tenant_apis():
+        if identifier_uri(api) == audience:
+            return api
+    return None

@@ -27,6 +27,7 @@ from .models import (
     AccessToken,
     ApiPermission,
     Application,
+    AppRoleAssignment,
     AppType,
     Grant,
     RefreshToken,
@@ -281,6 +282,49 @@ def revoke_api_permission(
             before={"value": perm.value, "kind": perm.kind},
         )
         perm.delete()
+
+
+# -- app role assignments ------------------------------------------------------------------
+def assign_app_role(
+    app: Application, *, user: Any, value: str, actor: Any, request: HttpRequest | None = None
+) -> AppRoleAssignment:
+    """Assign `user` to the app role `value` of `app` (it appears in the user's `roles`)."""
+    if value not in {role["value"] for role in app.app_roles or []}:
+        raise ValidationError({"value": f"{app.name} has no app role {value!r}."})
+    with transaction.atomic():
+        assignment, _created = AppRoleAssignment.objects.get_or_create(
+            application=app, user=user, value=value
+        )
+        audit.record(
+            action="application.role.assign",
+            actor=actor,
+            request=request,
+            target=app,
+            after={"user": str(user.pk), "email": user.email, "role": value},
+        )
+    return assignment
+
+
+def remove_app_role_assignment(
+    assignment: AppRoleAssignment, *, actor: Any, request: HttpRequest | None = None
+) -> None:
+    with transaction.atomic():
+        audit.record(
+            action="application.role.unassign",
+            actor=actor,
+            request=request,
+            target=assignment.application,
+            before={"user": str(assignment.user_id), "role": assignment.value},
+        )
+        assignment.delete()
+
+
+def user_roles(app: Application | None, user: Any) -> list[str]:
+    if app is None or user is None:
+        return []
+    return sorted(
+        AppRoleAssignment.objects.filter(application=app, user=user).values_list("value", flat=True)
+    )
 
 
 # -- tokens ------------------------------------------------------------------------------------

@@ -126,7 +126,7 @@ def access_token_generator(request: Any) -> str:
     """oauthlib token generator: a JWT access token (typ at+jwt) for the request's client,
     user and scopes. The same string is stored (as a checksum) in an AccessToken row so
     that DOT's bearer-token validation and revocation keep working."""
-    from .scopes import split_scopes
+    from .scopes import resource_app, split_scopes
 
     app: Application = request.client
     now = int(time.time())
@@ -154,8 +154,11 @@ def access_token_generator(request: Any) -> str:
         claims["sub"] = str(user.pk)
         claims["oid"] = str(user.pk)
         claims["scp"] = " ".join(delegated)
-        if roles:
-            claims["roles"] = roles
+        from .services import user_roles
+
+        assigned = user_roles(resource_app(audience, app), user)
+        if assigned:
+            claims["roles"] = assigned
         auth_time = getattr(request, "auth_time", None)
         if auth_time:
             claims["auth_time"] = auth_time

@@ -34,6 +34,12 @@ urlpatterns = [
         admin_views.permission_remove,
         name="apps_permission_remove",
     ),
+    path("admin/apps/<int:pk>/roles/", admin_views.role_assign, name="apps_role_assign"),
+    path(
+        "admin/apps/<int:pk>/roles/<uuid:assignment_id>/remove/",
+        admin_views.role_unassign,
+        name="apps_role_unassign",
+    ),
     path("admin/apps/<int:pk>/delete/", admin_views.app_delete, name="apps_delete"),
     path("admin/keys/", admin_views.key_list, name="keys_list"),
     path("admin/keys/rotate/", admin_views.key_rotate, name="keys_rotate"),

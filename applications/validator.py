@@ -278,6 +278,9 @@ class TenantOAuth2Validator(OAuth2Validator):
         )
         if getattr(request, "sid", ""):
             claims["sid"] = request.sid
+        roles = services.user_roles(app, request.user)
+        if roles:
+            claims["roles"] = roles
         return claims, expiration_time
 
     def finalize_id_token(self, id_token, token, token_handler, request) -> str:

@@ -187,3 +187,45 @@ def test_keys_page_lists_keys_and_rotates(tenant, admin_client):
         assert AuditEvent.objects.filter(action="signing_key.rotate").exists()
     jwks = {k["kid"] for k in admin_client.get(tenant.url("/discovery/v2.0/keys")).json()["keys"]}
     assert before.kid in jwks and published_next.kid in jwks
+
+
+def test_assign_a_user_to_an_app_role_puts_it_in_the_tokens(tenant, admin_client, make_app, flow):
+    import json
+
+    from jwcrypto import jwt
+
+    from applications import services
+    from applications.models import AppRoleAssignment
+
+    # given: the flow's web app defines an app role
+    with tenant.context():
+        services.update_application(
+            flow.app, actor="tests", app_roles=[{"value": "Store.Manager", "description": ""}]
+        )
+
+    # when: an admin assigns the customer to it
+    response = admin_client.post(
+        tenant.url(f"/admin/apps/{flow.app.pk}/roles/"),
+        {"email": "casey@example.com", "role": "Store.Manager"},
+    )
+
+    # then
+    assert response.status_code == 302
+    with tenant.context():
+        assert AppRoleAssignment.objects.filter(application=flow.app).count() == 1
+        assert AuditEvent.objects.filter(action="application.role.assign").exists()
+    tokens = flow.tokens()
+    id_claims = json.loads(jwt.JWT(jwt=tokens["id_token"]).token.objects["payload"])
+    access = json.loads(jwt.JWT(jwt=tokens["access_token"]).token.objects["payload"])
+    assert id_claims["roles"] == ["Store.Manager"] and access["roles"] == ["Store.Manager"]
+
+
+def test_assigning_an_undefined_app_role_is_refused(tenant, make_app, customer):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from applications import services
+
+    app, _ = make_app("web")
+    with tenant.context(), pytest.raises(ValidationError):
+        services.assign_app_role(app, user=customer, value="Nope", actor="tests")
