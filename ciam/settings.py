@@ -283,6 +283,8 @@ OAUTH2_PROVIDER.update(
         "SCOPES_BACKEND_CLASS": "applications.scopes.TenantScopes",
         "PKCE_REQUIRED": True,  # for public clients; the validator decides per client
         "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
+        # Access and refresh tokens are stored as SHA-256 checksums only, never in clear.
+        "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
         "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
         "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
         "ID_TOKEN_EXPIRE_SECONDS": 3600,

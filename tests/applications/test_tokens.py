@@ -225,3 +225,19 @@ def test_token_endpoint_errors_are_not_cached(tenant, daemon):
     app, _ = daemon
     response = client_credentials(tenant, app, "bad")
     assert response["Cache-Control"] == "no-store"
+
+
+def test_tokens_are_stored_as_checksums_only(tenant, flow):
+    import hashlib
+
+    from applications.models import RefreshToken
+
+    tokens = flow.tokens()
+    with tenant.context():
+        access = AccessToken.objects.get(
+            token_checksum=hashlib.sha256(tokens["access_token"].encode()).hexdigest()
+        )
+        refresh = RefreshToken.objects.get(
+            token_checksum=hashlib.sha256(tokens["refresh_token"].encode()).hexdigest()
+        )
+    assert access.token == "" and refresh.token == ""
