@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -135,6 +137,7 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "exposed_scopes": EditAppForm.format_items(app.exposed_scopes),
         "app_roles": EditAppForm.format_items(app.app_roles),
         "jwks_uri": app.jwks_uri,
+        "public_keys": json.dumps(app.jwks) if app.jwks else "",
         "is_enabled": app.is_enabled,
     }
     form = EditAppForm(request.POST or None, initial=initial)
@@ -143,6 +146,7 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data["exposed_scopes"] = EditAppForm.parse_items(data["exposed_scopes"])
         data["app_roles"] = EditAppForm.parse_items(data["app_roles"])
         try:
+            data["jwks"] = services.parse_public_keys(data.pop("public_keys"))
             services.update_application(app, actor=request.user, request=request, **data)
         except ValidationError as exc:
             app.refresh_from_db()

@@ -106,6 +106,37 @@ def client_id_of_assertion(assertion: str) -> str | None:
     return sub if isinstance(sub, str) and sub == claims.get("iss") else None
 
 
+def parse_public_keys(text: str) -> dict[str, Any]:
+    """An app's uploaded public keys for private_key_jwt, from a JWKS, a single JWK or a
+    PEM public key, as a JWKS dict. Private keys are refused."""
+    text = (text or "").strip()
+    if not text:
+        return {}
+    try:
+        if text.startswith("-----BEGIN"):
+            if "PRIVATE" in text:
+                raise ValidationError(
+                    {"public_keys": "Upload the public key, never the private key."}
+                )
+            keys = [jwk.JWK.from_pem(text.encode())]
+        else:
+            data = json.loads(text)
+            items = data["keys"] if isinstance(data, dict) and "keys" in data else [data]
+            keys = [jwk.JWK(**item) for item in items]
+    except ValidationError:
+        raise
+    except (ValueError, TypeError, KeyError, JWException) as exc:
+        raise ValidationError({"public_keys": "Enter a JWKS, a JWK or a PEM public key."}) from exc
+    result = []
+    for key in keys:
+        if key.has_private:
+            raise ValidationError({"public_keys": "Upload the public key, never the private key."})
+        public = json.loads(key.export_public())
+        public.setdefault("kid", key.thumbprint())
+        result.append(public)
+    return {"keys": result}
+
+
 def _client_keys(app: Application) -> jwk.JWKSet | None:
     data: Any = app.jwks
     if not data and app.jwks_uri:

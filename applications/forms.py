@@ -58,6 +58,12 @@ class EditAppForm(forms.Form):
         help_text="One per line: value description",
     )
     jwks_uri = forms.URLField(label="JWKS URL for private_key_jwt", required=False)
+    public_keys = forms.CharField(
+        label="Public keys for private_key_jwt",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="A JWKS, a JWK or a PEM public key.",
+    )
     is_enabled = forms.BooleanField(label="Enabled", required=False)
 
     @staticmethod

@@ -20,6 +20,7 @@ from .credentials import (  # noqa: F401  (re-exported: the services API of this
     add_client_secret,
     check_client_secret,
     client_id_of_assertion,
+    parse_public_keys,
     revoke_client_secret,
     verify_client_assertion,
 )

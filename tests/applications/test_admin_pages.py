@@ -229,3 +229,59 @@ def test_assigning_an_undefined_app_role_is_refused(tenant, make_app, customer):
     app, _ = make_app("web")
     with tenant.context(), pytest.raises(ValidationError):
         services.assign_app_role(app, user=customer, value="Nope", actor="tests")
+
+
+def _edit_data(**extra) -> dict:
+    return {
+        "name": "Daemon",
+        "algorithm": "RS256",
+        "access_token_lifetime": "3600",
+        "id_token_lifetime": "3600",
+        "refresh_token_lifetime": "86400",
+        "is_enabled": "on",
+        **extra,
+    }
+
+
+def test_upload_a_public_key_for_private_key_jwt(tenant, admin_client, make_app):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    app, _ = make_app("daemon")
+    private = ec.generate_private_key(ec.SECP256R1())
+    pem = (
+        private.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    response = admin_client.post(
+        tenant.url(f"/admin/apps/{app.pk}/edit/"), _edit_data(public_keys=pem)
+    )
+    assert response.status_code == 302
+    with tenant.context():
+        app.refresh_from_db()
+        assert app.jwks["keys"][0]["kty"] == "EC" and "d" not in app.jwks["keys"][0]
+
+
+def test_uploading_a_private_key_is_refused(tenant, admin_client, make_app):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    app, _ = make_app("daemon")
+    pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        .decode()
+    )
+    response = admin_client.post(
+        tenant.url(f"/admin/apps/{app.pk}/edit/"), _edit_data(public_keys=pem)
+    )
+    assert response.status_code == 200
+    assert b"never the private key" in response.content
+    with tenant.context():
+        app.refresh_from_db()
+        assert app.jwks == {}
