@@ -92,6 +92,13 @@ class TenantOAuth2Validator(OAuth2Validator):
         app = self._load_application(request.client_id, request)
         return app is None or app.client_type == Application.CLIENT_CONFIDENTIAL
 
+    def _load_application(self, client_id, request):
+        # psycopg 3 refuses NUL bytes with a DataError (DOT only expects psycopg2's
+        # ValueError): no client id contains one.
+        if not isinstance(client_id, str) or "\x00" in client_id:
+            return None
+        return super()._load_application(client_id, request)
+
     # -- grants, scopes, PKCE ------------------------------------------------------------
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
         return grant_type in ALLOWED_GRANTS.get(request.client.app_type, set())
@@ -131,6 +138,8 @@ class TenantOAuth2Validator(OAuth2Validator):
 
     # -- authorization codes ---------------------------------------------------------------
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
+        if not isinstance(code, str) or "\x00" in code:
+            return False
         grant = Grant.objects.filter(code=code, application=client).select_related("user").first()
         if grant is None:
             return False
@@ -150,6 +159,16 @@ class TenantOAuth2Validator(OAuth2Validator):
         if grant.claims:
             request.claims = json.loads(grant.claims)
         return True
+
+    def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
+        if not isinstance(code, str) or "\x00" in code:
+            return []
+        return super().get_authorization_code_scopes(client_id, code, redirect_uri, request)
+
+    def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
+        if not isinstance(code, str) or "\x00" in code:
+            return None
+        return super().get_authorization_code_nonce(client_id, code, redirect_uri, request)
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
         used = Grant.objects.filter(

@@ -16,7 +16,7 @@ from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.exceptions import OAuthToolkitError
+from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
 from oauth2_provider.views import (
     AuthorizationView,
     RevokeTokenView,
@@ -300,6 +300,18 @@ class TenantLogoutView(RPInitiatedLogoutView):
     """RP-initiated logout; post_logout_redirect_uri must be registered on the app."""
 
     template_name = "applications/logout_confirm.html"
+
+    def get_request_application(self, id_token, client_id):
+        if client_id:
+            app = (
+                Application.objects.filter(client_id=client_id).first()
+                if "\x00" not in client_id
+                else None
+            )
+            if app is None:
+                raise InvalidOIDCClientError()
+            return app
+        return id_token.application if id_token else None
 
     def do_logout(
         self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
