@@ -315,3 +315,8 @@ def test_public_client_can_revoke_its_refresh_token(tenant, signed_in, make_app)
         {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
     )
     assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_prompt_none_when_signed_in_to_a_first_party_app_issues_a_code(flow):
+    response = flow.authorize(prompt="none")
+    assert response["Location"].startswith("https://app.example/cb?code=")
