@@ -13,6 +13,7 @@ import requests
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from jwcrypto import jwk, jws, jwt
@@ -80,17 +81,30 @@ def revoke_client_secret(
         )
 
 
+def _active_secret(value: str):
+    return ClientSecret.objects.filter(
+        secret_hash=keyed_hash(value), revoked_at__isnull=True
+    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+
+
 def check_client_secret(app: Application, value: str) -> bool:
     """True when `value` is an active secret of `app` (one indexed lookup)."""
     if not value:
         return False
-    now = timezone.now()
+    return _active_secret(value).filter(application=app).exists()
+
+
+def application_with_secret_check(client_id: str, value: str) -> Application | None:
+    """The app `client_id`, annotated with `secret_ok` (is `value` one of its active
+    secrets?), in one query: the token endpoint's hot path."""
+    if not value or "\x00" in client_id:
+        return None
     return (
-        ClientSecret.objects.filter(
-            application=app, secret_hash=keyed_hash(value), revoked_at__isnull=True
+        Application.objects.annotate(
+            secret_ok=Exists(_active_secret(value).filter(application=OuterRef("pk")))
         )
-        .exclude(expires_at__lte=now)
-        .exists()
+        .filter(client_id=client_id)
+        .first()
     )
 
 

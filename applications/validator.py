@@ -67,10 +67,16 @@ class TenantOAuth2Validator(OAuth2Validator):
                 return False
             credentials = (client_id, secret)
         client_id, secret = credentials
-        app = self._load_application(client_id, request)
-        if app is None or app.client_type != Application.CLIENT_CONFIDENTIAL:
+        app = getattr(request, "client", None)
+        if isinstance(app, Application) and app.client_id == client_id:
+            ok = services.check_client_secret(app, secret)
+        else:
+            app = services.application_with_secret_check(client_id, secret)
+            ok = bool(app is not None and app.secret_ok)  # type: ignore[attr-defined]
+        if app is None or not app.is_usable(request):
             return False
-        return services.check_client_secret(app, secret)
+        request.client = app
+        return ok and app.client_type == Application.CLIENT_CONFIDENTIAL
 
     def _authenticate_private_key_jwt(self, request: Any) -> bool:
         assertion = getattr(request, "client_assertion", None) or ""

@@ -241,3 +241,13 @@ def test_tokens_are_stored_as_checksums_only(tenant, flow):
             token_checksum=hashlib.sha256(tokens["refresh_token"].encode()).hexdigest()
         )
     assert access.token == "" and refresh.token == ""
+
+
+def test_client_credentials_grant_is_a_handful_of_queries(
+    tenant, daemon, django_assert_max_num_queries
+):
+    """Routing, one app + secret lookup, one permissions lookup, one INSERT."""
+    app, secret = daemon
+    client_credentials(tenant, app, secret)  # warm the key caches
+    with django_assert_max_num_queries(10):
+        assert client_credentials(tenant, app, secret).status_code == 200
