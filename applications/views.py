@@ -204,7 +204,16 @@ class TenantTokenView(OAuthLibMixin, View):
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
             response[key] = value
-        return response
+        return basic_challenge(request, response)
+
+
+def basic_challenge(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """RFC 6749 §5.2: a 401 invalid_client names the scheme clients authenticate with
+    here (Basic); oauthlib would say Bearer."""
+    if response.status_code == 401:
+        realm = request.tenant_base_url  # type: ignore[attr-defined]
+        response["WWW-Authenticate"] = f'Basic realm="{realm}", error="invalid_client"'
+    return response
 
 
 @method_decorator(csrf_exempt, name="dispatch")
@@ -220,8 +229,7 @@ class IntrospectView(OAuthLibMixin, View):
         validator = TenantOAuth2Validator()
         if not validator.authenticate_client(oauth_request):
             response = JsonResponse({"error": "invalid_client"}, status=401)
-            response["WWW-Authenticate"] = 'Basic realm="introspection", error="invalid_client"'
-            return response
+            return basic_challenge(request, response)
         caller = oauth_request.client
         token = request.POST.get("token", "")
         if not token:
@@ -289,6 +297,9 @@ def _no_store(response: HttpResponse) -> HttpResponse:
 @method_decorator(csrf_exempt, name="dispatch")
 class TenantRevokeView(RevokeTokenView):
     """Token revocation (RFC 7009)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return basic_challenge(request, super().post(request, *args, **kwargs))
 
 
 @method_decorator(csrf_exempt, name="dispatch")

@@ -91,9 +91,9 @@ def test_wrong_secret_is_401_invalid_client_with_www_authenticate(tenant, daemon
     # then
     assert response.status_code == 401
     assert response.json()["error"] == "invalid_client"
-    assert response["WWW-Authenticate"].startswith("Bearer") or response[
-        "WWW-Authenticate"
-    ].startswith("Basic")
+    assert response["WWW-Authenticate"] == (
+        'Basic realm="http://testserver/t/testco", error="invalid_client"'
+    )
 
 
 def test_revoked_and_expired_secrets_stop_working(tenant, daemon):
