@@ -98,7 +98,12 @@ class TenantAuthorizationView(AuthorizationView):
         if mode not in RESPONSE_MODES:
             return self._plain_error("response_mode must be query or form_post.")
         prompt = set(request.GET.get("prompt", "").split())
-        if prompt & {"login", "select_account"}:
+        if prompt & {"login", "select_account"} and "none" not in prompt:
+            # Only a valid request may end the user's session.
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, None)
             return self.handle_prompt_login()
         max_age = request.GET.get("max_age")
         if max_age is not None and request.user.is_authenticated:

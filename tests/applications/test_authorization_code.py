@@ -320,3 +320,17 @@ def test_public_client_can_revoke_its_refresh_token(tenant, signed_in, make_app)
 def test_prompt_none_when_signed_in_to_a_first_party_app_issues_a_code(flow):
     response = flow.authorize(prompt="none")
     assert response["Location"].startswith("https://app.example/cb?code=")
+
+
+def test_prompt_login_with_an_invalid_request_keeps_the_session(flow):
+    response = flow.authorize(prompt="login", redirect_uri="https://evil.example/cb")
+    assert response.status_code == 400
+    still = flow.authorize()
+    assert still["Location"].startswith("https://app.example/cb?code=")
+
+
+def test_prompt_none_combined_with_login_is_an_error(flow):
+    response = flow.authorize(prompt="none login")
+    assert response.status_code in {302, 400}
+    if response.status_code == 302:
+        assert "error=" in response["Location"] and "code=" not in response["Location"]
