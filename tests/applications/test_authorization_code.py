@@ -334,3 +334,25 @@ def test_prompt_none_combined_with_login_is_an_error(flow):
     assert response.status_code in {302, 400}
     if response.status_code == 302:
         assert "error=" in response["Location"] and "code=" not in response["Location"]
+
+
+def test_denied_consent_returns_access_denied(tenant, signed_in, make_app):
+    app, secret = make_app("web", skip_authorization=False)
+    flow = Flow(tenant, signed_in, app, secret)
+    page = flow.authorize()
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    answer = signed_in.post(page.wsgi_request.get_full_path(), form)
+    params = query_of(answer["Location"])
+    assert params["error"] == "access_denied" and params["state"] == "st4te"
+
+
+def test_given_consent_is_remembered_while_the_app_holds_tokens(tenant, signed_in, make_app):
+    app, secret = make_app("web", skip_authorization=False)
+    flow = Flow(tenant, signed_in, app, secret)
+    page = flow.authorize()
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    answer = signed_in.post(page.wsgi_request.get_full_path(), {**form, "allow": "Authorize"})
+    code = query_of(answer["Location"])["code"]
+    assert flow.exchange(code).status_code == 200
+    again = flow.authorize()
+    assert again.status_code == 302 and "code=" in again["Location"]
