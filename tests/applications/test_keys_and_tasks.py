@@ -176,3 +176,29 @@ def test_the_rsa_key_task_gives_the_tenant_its_rsa_pair(tenant):
             SigningKey.objects.filter(algorithm="RS256").values_list("status", flat=True)
         )
     assert statuses == ["active", "next"]
+
+
+def test_the_initializer_sends_the_rsa_task_after_commit(
+    tenant, settings, django_capture_on_commit_callbacks
+):
+    # given: a worker-backed deployment (the initializer reads the Django setting)
+    with tenant.context():
+        SigningKey.objects.all().delete()
+        settings.CELERY_TASK_ALWAYS_EAGER = False
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            services.initialize_tenant_keys(tenant.tenant)
+        # the test's Celery app runs the sent task in process
+        settings.CELERY_TASK_ALWAYS_EAGER = True
+
+        # when: the tenant's transaction commits
+        assert len(callbacks) == 1
+        callbacks[0]()
+
+        # then
+        algorithms = sorted(SigningKey.objects.values_list("algorithm", "status"))
+    assert algorithms == [
+        ("ES256", "active"),
+        ("ES256", "next"),
+        ("RS256", "active"),
+        ("RS256", "next"),
+    ]
