@@ -279,3 +279,44 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- identity server (applications) ---
+OAUTH2_PROVIDER.update(
+    {
+        "OAUTH2_VALIDATOR_CLASS": "applications.validator.TenantOAuth2Validator",
+        "OAUTH2_SERVER_CLASS": "applications.server.TenantServer",
+        "OIDC_SERVER_CLASS": "applications.server.TenantServer",
+        "OAUTH2_BACKEND_CLASS": "applications.server.TenantOAuthLibCore",
+        "SCOPES_BACKEND_CLASS": "applications.scopes.TenantScopes",
+        "PKCE_REQUIRED": True,  # for public clients; the validator decides per client
+        "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
+        # Access and refresh tokens are stored as SHA-256 checksums only, never in clear.
+        "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+        "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+        "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+        "ID_TOKEN_EXPIRE_SECONDS": 3600,
+        "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
+        "ROTATE_REFRESH_TOKEN": True,
+        "REFRESH_TOKEN_REUSE_PROTECTION": True,
+        "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+        "REQUEST_APPROVAL_PROMPT": "auto",
+        "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+        "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+        "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+        "OIDC_RP_INITIATED_REGISTRATION_ENABLED": True,
+        "OIDC_RP_INITIATED_REGISTRATION_URL": "account_signup",
+        "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": 5000,
+    }
+)
+CIAM_TENANT_INITIALIZERS.append("applications.services.initialize_tenant_keys")
+CELERY_BEAT_SCHEDULE["purge-expired-oauth-tokens"] = {
+    "task": "applications.purge_expired_tokens_all_tenants",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["rotate-signing-keys"] = {
+    "task": "applications.rotate_signing_keys_all_tenants",
+    "schedule": 24 * 3600.0,
+}
+# Signing keys older than this are rotated by the scheduled task.
+CIAM_SIGNING_KEY_MAX_AGE_DAYS = int(env("CIAM_SIGNING_KEY_MAX_AGE_DAYS") or 90)

@@ -1,0 +1,55 @@
+"""Claims about a user, chosen per app in its token configuration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+
+from .models import Application
+
+# Claim -> OIDC scope that releases it.
+CLAIM_SCOPES = {
+    "name": "profile",
+    "given_name": "profile",
+    "family_name": "profile",
+    "email": "email",
+    "email_verified": "email",
+}
+OPTIONAL_CLAIMS = [*CLAIM_SCOPES, "groups", "custom_attributes"]
+
+
+def _email_verified(user: Any) -> bool:
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def user_claims(user: Any, app: Application, scopes: list[str]) -> dict[str, Any]:
+    """Profile claims released to `app` for a token with `scopes`."""
+    chosen = set(app.token_claims or []) | {
+        c for c, s in CLAIM_SCOPES.items() if s in scopes and s == "email"
+    }
+    if "profile" in scopes:
+        chosen |= {"name", "given_name", "family_name"}
+    values: dict[str, Any] = {}
+    for claim in chosen:
+        scope = CLAIM_SCOPES.get(claim)
+        if scope and scope not in scopes:
+            continue
+        if claim == "name" and user.display_name:
+            values["name"] = user.display_name
+        elif claim == "given_name" and user.given_name:
+            values["given_name"] = user.given_name
+        elif claim == "family_name" and user.surname:
+            values["family_name"] = user.surname
+        elif claim == "email" and user.email:
+            values["email"] = user.email
+        elif claim == "email_verified" and user.email:
+            values["email_verified"] = _email_verified(user)
+    if "custom_attributes" in chosen:
+        for name, value in (user.custom_attributes or {}).items():
+            values[f"extension_{name}"] = value
+    if app.include_groups or "groups" in chosen:
+        groups = getattr(user, "groups", None)
+        if groups is not None and hasattr(groups, "values_list"):
+            values["groups"] = [str(pk) for pk in groups.values_list("pk", flat=True)]
+    return values

@@ -1,0 +1,338 @@
+"""OAuth 2.0 / OpenID Connect endpoints of a tenant (discovery, JWKS, authorize, token,
+userinfo, introspection, revocation, logout), on every base URL the tenant has."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render, resolve_url
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
+from oauth2_provider.views import (
+    AuthorizationView,
+    RevokeTokenView,
+    RPInitiatedLogoutView,
+    UserInfoView,
+)
+from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.common import Request as OauthlibRequest
+
+from . import keys, services, tokens
+from . import scopes as scope_catalog
+from .models import Application, RefreshToken
+from .validator import TenantOAuth2Validator
+
+RESPONSE_MODES = ["query", "form_post"]
+PROMPTS = ["none", "login", "create", "select_account"]
+
+
+def endpoints(base: str) -> dict[str, str]:
+    return {
+        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+        "token_endpoint": f"{base}/oauth2/v2.0/token",
+        "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
+        "jwks_uri": f"{base}/discovery/v2.0/keys",
+        "userinfo_endpoint": f"{base}/oidc/userinfo",
+        "introspection_endpoint": f"{base}/oauth2/v2.0/introspect",
+        "revocation_endpoint": f"{base}/oauth2/v2.0/revoke",
+    }
+
+
+def discovery(request: HttpRequest) -> JsonResponse:
+    """OpenID Provider metadata: the issuer is the base URL this was fetched from."""
+    base = request.tenant_base_url  # type: ignore[attr-defined]
+    auth_methods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+    data: dict[str, Any] = {
+        "issuer": base,
+        **endpoints(base),
+        "scopes_supported": list(scope_catalog.OIDC_SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": RESPONSE_MODES,
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256", "ES256"],
+        "token_endpoint_auth_methods_supported": auth_methods,
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "PS256"],
+        "introspection_endpoint_auth_methods_supported": auth_methods,
+        "revocation_endpoint_auth_methods_supported": [*auth_methods, "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": TenantOAuth2Validator().get_discovery_claims(request),
+        "prompt_values_supported": PROMPTS,
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "frontchannel_logout_supported": False,
+        "tenant_region_scope": None,
+    }
+    response = JsonResponse(data)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def jwks(request: HttpRequest) -> JsonResponse:
+    """The tenant's JSON Web Key Set (public keys only)."""
+    response = JsonResponse(keys.jwks())
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={keys.JWKS_MAX_AGE_SECONDS}"
+    return response
+
+
+class TenantAuthorizationView(AuthorizationView):
+    """The authorization endpoint: DOT's view plus max_age, login_hint, select_account,
+    response_mode=form_post, admin consent and a session id for the ID token's `sid`."""
+
+    template_name = "applications/authorize.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        mode = request.GET.get("response_mode", "query")
+        if mode not in RESPONSE_MODES:
+            return self._plain_error("response_mode must be query or form_post.")
+        prompt = set(request.GET.get("prompt", "").split())
+        if prompt & {"login", "select_account"} and "none" not in prompt:
+            # Only a valid request may end the user's session.
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, None)
+            return self.handle_prompt_login()
+        max_age = request.GET.get("max_age")
+        if max_age is not None and request.user.is_authenticated:
+            if not max_age.isdigit():
+                return self._plain_error("max_age must be a number of seconds.")
+            auth_time = services.auth_time_of(request.user).timestamp()
+            if time.time() - auth_time > int(max_age):
+                if "none" in prompt:
+                    return self._login_required()
+                return self.handle_prompt_login()
+        if request.user.is_authenticated and "none" not in prompt:
+            admin_consented = self._admin_consented_response(request)
+            if admin_consented is not None:
+                return admin_consented
+        return super().get(request, *args, **kwargs)
+
+    def _admin_consented_response(self, request: HttpRequest) -> HttpResponse | None:
+        """Skip the consent page when an admin consented for the tenant."""
+        try:
+            scopes, credentials = self.validate_authorization_request(request)
+        except OAuthToolkitError:
+            return None  # DOT's get() renders the error
+        app = Application.objects.filter(client_id=credentials["client_id"]).first()
+        if app is None or app.skip_authorization:
+            return None
+        if not scope_catalog.admin_consent_covers(app, list(scopes)):
+            return None
+        try:
+            uri, _headers, _body, _status = self.create_authorization_response(
+                request=request, scopes=" ".join(scopes), credentials=credentials, allow=True
+            )
+        except OAuthToolkitError as error:
+            return self.error_response(error, app)
+        return self.redirect(uri, app)
+
+    def handle_prompt_login(self) -> HttpResponse:
+        """Re-authentication (prompt=login/select_account, max_age exceeded): end the
+        current session and come back here, without the prompt, after signing in."""
+        if self.request.user.is_authenticated:
+            logout(self.request)
+        query = [(k, v) for k, v in self.request.GET.items() if k != "prompt"]
+        next_url = f"{self.request.path}?{urlencode(query)}"
+        return redirect_to_login(next_url, self.get_login_url(), self.get_redirect_field_name())
+
+    def _plain_error(self, description: str) -> HttpResponse:
+        return render(
+            self.request,
+            "applications/authorize_error.html",
+            {"error": "invalid_request", "description": description},
+            status=400,
+        )
+
+    def _login_required(self) -> HttpResponse:
+        self.request.user = AnonymousUser()
+        return self.handle_no_permission()
+
+    def get_login_url(self) -> str:
+        url = resolve_url(super().get_login_url())
+        hint = self.request.GET.get("login_hint")
+        if hint:
+            url = f"{url}{'&' if '?' in url else '?'}{urlencode({'login_hint': hint})}"
+        return url
+
+    def create_authorization_response(self, request, scopes, credentials, allow):  # type: ignore[override]
+        credentials = {**credentials, "sid": services.session_id(request)}
+        return super().create_authorization_response(request, scopes, credentials, allow)
+
+    def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
+        if (
+            self.request.GET.get("response_mode") == "form_post"
+            or self.request.POST.get("response_mode") == "form_post"
+        ):
+            parts = urlsplit(redirect_to)
+            action = parts._replace(query="").geturl()
+            return render(
+                self.request,
+                "applications/form_post.html",
+                {"action": action, "params": parse_qsl(parts.query)},
+            )
+        return super().redirect(redirect_to, application)
+
+    def error_response(self, error, application, **kwargs):
+        """Redirect errors to the app only when its redirect URI is trusted; otherwise an
+        error page (RFC 6749 §4.1.2.1: never redirect to an unverified URI)."""
+        redirect, error_response = OAuthLibMixin.error_response(self, error, **kwargs)
+        if redirect:
+            return self.redirect(error_response["url"], application)
+        oauth_error = error_response["error"]
+        return render(
+            self.request,
+            "applications/authorize_error.html",
+            {"error": oauth_error.error, "description": oauth_error.description},
+            status=oauth_error.status_code,
+        )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TenantTokenView(OAuthLibMixin, View):
+    """The token endpoint (RFC 6749 §3.2); errors in RFC 6749 §5.2 shape."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _url, headers, body, status = self.create_token_response(request)
+        response = HttpResponse(content=body, status=status, content_type="application/json")
+        for key, value in headers.items():
+            response[key] = value
+        return basic_challenge(request, response)
+
+
+def basic_challenge(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """RFC 6749 §5.2: a 401 invalid_client names the scheme clients authenticate with
+    here (Basic); oauthlib would say Bearer."""
+    if response.status_code == 401:
+        realm = request.tenant_base_url  # type: ignore[attr-defined]
+        response["WWW-Authenticate"] = f'Basic realm="{realm}", error="invalid_client"'
+    return response
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectView(OAuthLibMixin, View):
+    """Token introspection (RFC 7662). The caller authenticates as a confidential client
+    of this tenant; it learns about tokens issued to itself, or, for a web API, tokens
+    carrying its scopes. Anything else -- other tenants' tokens included -- is inactive."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        core = self.get_oauthlib_core()
+        uri, method, body, headers = core._extract_params(request)
+        oauth_request = OauthlibRequest(uri, method, body, headers)
+        validator = TenantOAuth2Validator()
+        if not validator.authenticate_client(oauth_request):
+            response = JsonResponse({"error": "invalid_client"}, status=401)
+            return basic_challenge(request, response)
+        caller = oauth_request.client
+        token = request.POST.get("token", "")
+        if not token:
+            return JsonResponse(
+                {"error": "invalid_request", "error_description": "token is required"}, status=400
+            )
+        return _no_store(JsonResponse(_introspect(token, caller, validator)))
+
+
+def _introspect(token: str, caller: Any, validator: TenantOAuth2Validator) -> dict[str, Any]:
+    inactive = {"active": False}
+    access = validator._load_access_token(token)
+    if access is not None and access.is_valid():
+        if not _may_introspect(caller, access.application, access.scope):
+            return inactive
+        claims = tokens.verify(token) or {}
+        data = {
+            "active": True,
+            "token_type": "Bearer",
+            "scope": access.scope,
+            "client_id": access.application.client_id if access.application else None,
+            "exp": int(access.expires.timestamp()),
+            "iat": claims.get("iat"),
+            "sub": str(access.user_id) if access.user_id else claims.get("sub"),
+            "aud": claims.get("aud"),
+            "iss": claims.get("iss"),
+            "jti": claims.get("jti"),
+            "tid": tokens.tenant_id(),
+        }
+        if access.user_id:
+            data["username"] = access.user.email
+        return {k: v for k, v in data.items() if v is not None}
+    checksum = hashlib.sha256(token.encode()).hexdigest()
+    refresh = RefreshToken.objects.filter(token_checksum=checksum, revoked__isnull=True).first()
+    if refresh is not None and refresh.application_id == caller.pk:
+        lifetime = refresh.application.refresh_token_lifetime
+        exp = int(refresh.created.timestamp()) + lifetime
+        if exp > time.time():
+            return {
+                "active": True,
+                "token_type": "refresh_token",
+                "client_id": caller.client_id,
+                "sub": str(refresh.user_id),
+                "exp": exp,
+                "tid": tokens.tenant_id(),
+            }
+    return inactive
+
+
+def _may_introspect(caller: Any, issued_to: Any, scope: str) -> bool:
+    if issued_to is not None and caller.pk == issued_to.pk:
+        return True
+    if caller.app_type == "api":
+        prefix = scope_catalog.identifier_uri(caller) + "/"
+        return any(s.startswith(prefix) for s in scope.split())
+    return False
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TenantRevokeView(RevokeTokenView):
+    """Token revocation (RFC 7009)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return basic_challenge(request, super().post(request, *args, **kwargs))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TenantUserInfoView(UserInfoView):
+    """The UserInfo endpoint (OIDC Core §5.3): bearer access token of this tenant."""
+
+
+class TenantLogoutView(RPInitiatedLogoutView):
+    """RP-initiated logout; post_logout_redirect_uri must be registered on the app."""
+
+    template_name = "applications/logout_confirm.html"
+
+    def get_request_application(self, id_token, client_id):
+        if client_id:
+            app = (
+                Application.objects.filter(client_id=client_id).first()
+                if "\x00" not in client_id
+                else None
+            )
+            if app is None:
+                raise InvalidOIDCClientError()
+            return app
+        return id_token.application if id_token else None
+
+    def do_logout(
+        self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
+    ):
+        response = super().do_logout(application, post_logout_redirect_uri, state, token_user)
+        if not post_logout_redirect_uri:
+            return render(self.request, "applications/signed_out.html")
+        return response
