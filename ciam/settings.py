@@ -306,7 +306,8 @@ ACCOUNT_CHANGE_EMAIL = False
 # Rate limits of every unauthenticated allauth endpoint (per IP / per key, Redis-backed).
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "20/m/ip,10/5m/key",
+    # Per account, smart lockout (userflows.lockout) applies instead of a plain key limit.
+    "login_failed": "30/m/ip",
     "signup": "20/h/ip",
     "confirm_email": "3/m/key",
     "reset_password": "20/m/ip,5/m/key",

@@ -7,8 +7,7 @@ from urllib.parse import urlencode
 
 from allauth.account import app_settings as account_settings
 from allauth.account.utils import perform_login
-from allauth.account.views import login as allauth_login
-from allauth.account.views import request_login_code as allauth_request_login_code
+from allauth.account.views import LoginView, RequestLoginCodeView
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
@@ -42,6 +41,22 @@ def _prompt_none(request: HttpRequest, ctx: context.FlowContext) -> HttpResponse
         sep = "&" if "?" in redirect_uri else "?"
         return redirect(f"{redirect_uri}{sep}{urlencode(query)}")
     return render(request, "userflows/error.html", {"error": "login_required"}, status=400)
+
+
+class FlowLoginView(LoginView):
+    """allauth's sign-in, with the email from the authorize request's login_hint."""
+
+    def get_initial(self) -> dict:
+        return {"login": context.get_context(self.request).login_hint}
+
+
+class FlowRequestLoginCodeView(RequestLoginCodeView):
+    def get_initial(self) -> dict:
+        return {"email": context.get_context(self.request).login_hint}
+
+
+allauth_login = FlowLoginView.as_view()
+allauth_request_login_code = FlowRequestLoginCodeView.as_view()
 
 
 def login(request: HttpRequest) -> HttpResponse:

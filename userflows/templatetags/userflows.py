@@ -4,18 +4,18 @@ from typing import Any
 
 from django import template
 
-from userflows import context
+from userflows import context as flow_ctx
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def current_flow(ctx: dict[str, Any]) -> Any:
+def current_flow(context: dict[str, Any]) -> Any:
     """The user flow of the request being rendered."""
-    return context.get_flow(ctx["request"])
+    return flow_ctx.get_flow(context["request"])
 
 
 @register.simple_tag(takes_context=True)
-def flow_context(ctx: dict[str, Any]) -> Any:
+def flow_context(context: dict[str, Any]) -> Any:
     """What the authorize request asked for (client_id, login_hint, next)."""
-    return context.get_context(ctx["request"])
+    return flow_ctx.get_context(context["request"])
