@@ -275,6 +275,7 @@ LOGGING = {
 
 # --- user flows (customer sign-up / sign-in, MFA, federation) ---
 TENANT_APPS += [
+    "django.contrib.humanize",  # used by allauth.usersessions templates
     "allauth.usersessions",
     "allauth.socialaccount.providers.google",
     "allauth.socialaccount.providers.facebook",

@@ -35,6 +35,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
             "providers": IdentityProvider.objects.all(),
             "kinds": IdentityProvider.Kind.choices,
             "policy": services.get_password_policy(),
+            "can_write": "userflows.write" in request.admin_permissions,  # type: ignore[attr-defined]
         },
     )
 

@@ -164,7 +164,7 @@ def save_attribute(
         before = audit.snapshot(attribute) if attribute else None
         attribute = attribute or FlowAttribute(flow=flow)
         attribute.attribute = name
-        attribute.label = data.get("label") or known[name]
+        attribute.label = data.get("label") or known[name].removesuffix(" (custom)")
         attribute.input_type = input_type
         attribute.choices = choices
         attribute.required = bool(data.get("required"))
