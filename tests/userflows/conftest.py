@@ -113,3 +113,39 @@ def default_flow(tenant):
 @pytest.fixture
 def customer_client() -> Client:
     return Client()
+
+
+@pytest.fixture
+def oidc_provider():
+    from .oidc_provider import OIDCProvider
+
+    provider = OIDCProvider().start()
+    try:
+        yield provider
+    finally:
+        provider.stop()
+
+
+@pytest.fixture
+def federated_flow(tenant, default_flow, oidc_provider):
+    """The default flow with the local OIDC provider enabled (configured like an admin
+    would, through the service, which runs discovery against it)."""
+    from userflows import services
+
+    with tenant.context():
+        provider = services.save_identity_provider(
+            provider=None,
+            data={
+                "kind": "openid_connect",
+                "slug": "partner",
+                "name": "Partner",
+                "client_id": oidc_provider.client_id,
+                "client_secret": oidc_provider.client_secret,
+                "issuer": oidc_provider.issuer,
+                "scopes": "openid email profile",
+                "claim_mapping": {"family_name": "surname"},
+            },
+            actor="tests",
+        )
+        default_flow.identity_providers.add(provider)
+    return default_flow
