@@ -327,3 +327,4 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = ""
 USERSESSIONS_TRACK_ACTIVITY = False
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "dashed": False, "length": 6}
+MFA_TOTP_TOLERANCE = 1  # one 30 s step of clock drift either way (RFC 6238 section 6)
