@@ -41,13 +41,22 @@ def live_server(tenants_setup):
     from django.contrib.staticfiles.handlers import StaticFilesHandler
     from django.core.handlers.wsgi import WSGIHandler
     from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.db import connections
 
     class QuietHandler(WSGIRequestHandler):
         def log_message(self, *args):
             pass
 
+    handler = StaticFilesHandler(WSGIHandler())
+
+    def app(environ, start_response):
+        try:
+            return list(handler(environ, start_response))
+        finally:
+            connections.close_all()  # request threads end here; leave no session open
+
     server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
-    server.set_app(StaticFilesHandler(WSGIHandler()))
+    server.set_app(app)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
