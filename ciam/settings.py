@@ -305,7 +305,8 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_CHANGE_EMAIL = False
 # Rate limits of every unauthenticated allauth endpoint (per IP / per key, Redis-backed).
-ACCOUNT_RATE_LIMITS = {
+# CIAM_RATE_LIMITS=off turns them off (load tests from one address only).
+ACCOUNT_RATE_LIMITS: dict | bool = {
     "login": "30/m/ip",
     # Per account, smart lockout (userflows.lockout) applies instead of a plain key limit.
     "login_failed": "30/m/ip",
@@ -317,6 +318,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
+if (env("CIAM_RATE_LIMITS") or "").lower() == "off":
+    ACCOUNT_RATE_LIMITS = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link by matching email
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
