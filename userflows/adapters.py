@@ -4,6 +4,8 @@ accounts out of the customer pages, and write the events."""
 
 from __future__ import annotations
 
+import logging
+import smtplib
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -23,6 +25,7 @@ from insights.services import record_event
 from . import context, devices, lockout
 from .passwords import validate_customer_password
 
+logger = logging.getLogger(__name__)
 CODE_TEMPLATES = (
     "account/email/login_code",
     "account/email/password_reset_code",
@@ -67,7 +70,12 @@ class AccountAdapter(DefaultAccountAdapter):
             user = User.objects.filter(email__iexact=email).first()
             if user is not None and user.kind != User.Kind.CUSTOMER:
                 return
-        super().send_mail(template_prefix, email, context)
+        try:
+            super().send_mail(template_prefix, email, context)
+        except (smtplib.SMTPException, OSError):
+            # The page answers the same whether or not mail went out (no enumeration, no
+            # 500); the customer can ask for a new code. Operators see the failure here.
+            logger.exception("Could not send %s to the customer", template_prefix)
 
     def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
         if not context.get_flow(request).password_enabled:

@@ -116,6 +116,9 @@ class AttributesStep(SignUpStep):
     title = _("Tell us about yourself")
     submit_label = _("Create account")
 
+    def applies(self, flow):
+        return flow.attributes.exists()
+
     def build_form(self, request, flow, state, data=None):
         prefill = hooks.run(
             hooks.ATTRIBUTE_COLLECTION_START, request=request, flow=flow, email=state["email"]

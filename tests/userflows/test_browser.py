@@ -77,8 +77,15 @@ def live(tenants_setup, live_server, django_db_blocker, smtp, page):
 
         @staticmethod
         def run(fn):
-            with django_db_blocker.unblock(), schema_context(tenant.schema):
-                return fn()
+            from django.db import connections
+
+            # Playwright's greenlets give this code its own context, hence its own
+            # connection: close it here, or it outlives the test database.
+            try:
+                with django_db_blocker.unblock(), schema_context(tenant.schema):
+                    return fn()
+            finally:
+                connections.close_all()
 
         def authorize_url(self, **extra) -> str:
             query = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.sessions.backends.cache import SessionStore
+from django.test import Client
 
 from directory.models import User
 from insights.models import Event
@@ -201,3 +202,26 @@ def test_signup_email_sending_is_rate_limited(tenant, smtp, default_flow):
     assert responses[5].status_code == 200
     assert b"Too many attempts" in responses[5].content
     assert len(smtp.to("same@example.com")) == 5
+
+
+def test_mail_server_down_does_not_break_the_page(tenant, default_flow, settings):
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    r = Client().post(_signup_url(tenant), {"email": "new@example.com"})
+    assert r.status_code == 302
+
+
+def test_signup_without_password_when_the_flow_uses_codes_only(
+    tenant, smtp, default_flow, customer_client
+):
+    with tenant.context():
+        default_flow.password_enabled = False
+        default_flow.save()
+    url = _signup_url(tenant)
+    customer_client.post(url, {"email": "nopass@example.com"})
+    r = customer_client.post(url, {"code": smtp.last_code("nopass@example.com")})
+    assert r.status_code == 302  # no password step, no attributes: account created
+    with tenant.context():
+        assert not User.objects.get(email="nopass@example.com").has_usable_password()
