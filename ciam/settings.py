@@ -313,6 +313,7 @@ ACCOUNT_RATE_LIMITS: dict | bool = {
     "signup": "20/h/ip",
     "confirm_email": "3/m/key",
     "reset_password": "20/m/ip,5/m/key",
+    "request_login_code": "20/m/ip,3/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
     "manage_email": "10/m/user",

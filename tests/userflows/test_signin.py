@@ -270,3 +270,24 @@ def test_prompt_login_asks_a_signed_in_customer_again(tenant, default_flow, make
     r = client.get(tenant.url("/account/login/"), {"next": authorize_url(tenant, prompt="login")})
     assert r.status_code == 200
     assert b'id="signin-password"' in r.content
+
+
+def test_code_requests_are_rate_limited_per_email(tenant, smtp, default_flow, make_customer):
+    make_customer()
+    responses = [
+        Client().post(tenant.url("/account/login/code/"), {"email": "ada@example.com"})
+        for _ in range(4)
+    ]
+    assert [r.status_code for r in responses[:3]] == [302, 302, 302]
+    assert responses[3].status_code in (200, 429)
+    assert len(smtp.to("ada@example.com")) == 3
+
+
+def test_password_reset_requests_are_rate_limited(tenant, smtp, default_flow, make_customer):
+    make_customer()
+    responses = [
+        Client().post(tenant.url("/account/password/reset/"), {"email": "ada@example.com"})
+        for _ in range(6)
+    ]
+    assert responses[-1].status_code in (200, 429)
+    assert len(smtp.to("ada@example.com")) == 5
