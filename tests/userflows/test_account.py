@@ -125,3 +125,14 @@ def test_account_deletion_needs_reauthentication_and_removes_data(
     # the session is gone
     assert client.get(tenant.url("/account/profile/")).status_code == 302
     assert login(Client(), tenant, "ada@example.com", PASSWORD).status_code == 200
+
+
+def test_customer_signs_out_other_sessions(tenant, default_flow, make_customer):
+    _user, phone = _signed_in(tenant, make_customer)
+    laptop = Client()
+    assert login(laptop, tenant, "ada@example.com", PASSWORD).status_code == 302
+    assert phone.get(tenant.url("/account/profile/")).status_code == 200
+    r = laptop.post(tenant.url("/account/sessions/"))
+    assert r.status_code == 302
+    assert laptop.get(tenant.url("/account/profile/")).status_code == 200
+    assert phone.get(tenant.url("/account/profile/")).status_code == 302

@@ -220,3 +220,37 @@ def test_flows_of_one_tenant_are_invisible_to_another(tenant, other_tenant, admi
     page = admin_client.get(tenant.url("/admin/userflows/"))
     assert b"Other secret flow" not in page.content
     assert admin_client.get(tenant.url(f"/admin/userflows/{other.pk}/")).status_code == 404
+
+
+def test_oidc_provider_setup_runs_discovery(tenant, admin_client, oidc_provider):
+    url = tenant.url("/admin/userflows/providers/new/?kind=openid_connect")
+    data = {
+        "name": "Partner",
+        "slug": "partner",
+        "client_id": "c",
+        "client_secret": "s",
+        "issuer": oidc_provider.issuer,
+        "scopes": "openid email",
+        "claim_mapping": "family_name=surname",
+    }
+    r = admin_client.post(url, data)
+    assert r.status_code == 302
+    with tenant.context():
+        provider = IdentityProvider.objects.get(slug="partner")
+        assert provider.claim_mapping == {"family_name": "surname"}
+    # an issuer whose discovery names another issuer is refused
+    bad = dict(data, slug="other", issuer=oidc_provider.issuer + "/x")
+    r = admin_client.post(url, bad)
+    assert r.status_code == 200
+    assert "issuer" in r.context["form"].errors
+
+
+def test_bad_claim_mapping_is_refused_beside_the_field(tenant, admin_client):
+    url = tenant.url("/admin/userflows/providers/new/?kind=openid_connect")
+    r = admin_client.post(
+        url,
+        {"name": "P", "slug": "p", "client_id": "c", "client_secret": "s",
+         "issuer": "http://127.0.0.1:9/x", "claim_mapping": "nonsense"},
+    )  # fmt: skip
+    assert r.status_code == 200
+    assert "claim=attribute" in str(r.context["form"].errors["claim_mapping"])
