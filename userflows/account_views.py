@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -20,7 +22,7 @@ from .attributes import AttributesForm, current_values
 def customer_required(view):
     @login_required
     def wrapper(request: HttpRequest, *args, **kwargs):
-        if request.user.kind != User.Kind.CUSTOMER:
+        if cast(User, request.user).kind != User.Kind.CUSTOMER:
             raise Http404()
         return view(request, *args, **kwargs)
 
@@ -34,7 +36,7 @@ def customer_required(view):
 def profile(request: HttpRequest) -> HttpResponse:
     """Edit the profile attributes of the customer's user flow."""
     flow = context.get_flow(request)
-    user = request.user
+    user = cast(User, request.user)
     form = AttributesForm(request.POST or None, flow=flow, initial=current_values(user, flow))
     if request.method == "POST" and form.is_valid():
         account.update_profile(request, user, flow, form.cleaned_data)
@@ -47,12 +49,13 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest) -> HttpResponse:
     """Apps the customer has granted access to, with revocation."""
-    apps = account.consented_apps(request.user)
+    user = cast(User, request.user)
+    apps = account.consented_apps(user)
     if request.method == "POST":
         app = next((a for a in apps if str(a.pk) == request.POST.get("application")), None)
         if app is None:
             raise Http404()
-        account.revoke_consent(request, request.user, app)
+        account.revoke_consent(request, user, app)
         messages.success(request, _("Access for %(app)s was removed.") % {"app": app.name})
         return redirect("userflows_consents")
     return render(request, "userflows/consents.html", {"apps": apps})
@@ -64,7 +67,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 def delete(request: HttpRequest) -> HttpResponse:
     """Delete the account, after a fresh re-authentication."""
     if request.method == "POST" and request.POST.get("confirm") == "on":
-        user = request.user
+        user = cast(User, request.user)
         logout(request)
         account.delete_account(request, user)
         return render(request, "userflows/deleted.html")

@@ -66,9 +66,14 @@ def get_context(request: HttpRequest) -> FlowContext:
         login_hint=params.get("login_hint", ""),
         ui_locales=params.get("ui_locales", "").split(),
     )
+    remember(request, ctx)
+    return ctx
+
+
+def remember(request: HttpRequest, ctx: FlowContext) -> None:
+    """Keep the flow context in the session (JSON) for the later steps."""
     if hasattr(request, "session"):
         request.session[SESSION_KEY] = asdict(ctx)
-    return ctx
 
 
 def get_flow(request: HttpRequest):

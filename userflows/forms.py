@@ -62,7 +62,7 @@ class FlowAttributeForm(forms.Form):
 
     def __init__(self, *args: Any, attribute_choices: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["attribute"].choices = attribute_choices
+        self.fields["attribute"].choices = attribute_choices  # type: ignore[attr-defined]
 
     def clean_choices(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["choices"].splitlines() if line.strip()]

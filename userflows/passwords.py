@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.password_validation import (
     CommonPasswordValidator,
     MinimumLengthValidator,
@@ -10,7 +12,7 @@ from django.contrib.auth.password_validation import (
 )
 
 
-def validate_customer_password(password: str, user: object | None = None) -> None:
+def validate_customer_password(password: str, user: Any = None) -> None:
     """Raise ValidationError when `password` breaks the tenant's policy."""
     from .services import get_password_policy
 

@@ -95,9 +95,10 @@ def save_flow(
     with transaction.atomic():
         before = _flow_snapshot(flow) if flow else None
         if data.get("is_default"):
-            UserFlow.objects.filter(is_default=True).exclude(pk=getattr(flow, "pk", None)).update(
-                is_default=False
-            )
+            others = UserFlow.objects.filter(is_default=True)
+            if flow is not None:
+                others = others.exclude(pk=flow.pk)
+            others.update(is_default=False)
         flow = flow or UserFlow()
         if flow.is_default and not data.get("is_default"):
             raise ValidationError({"is_default": "Make another flow the default first."})
@@ -212,7 +213,7 @@ def save_identity_provider(
 ) -> IdentityProvider:
     """Create or update an identity provider; the client secret is encrypted at rest and
     kept unchanged when the form leaves it empty."""
-    kind = data.get("kind") or getattr(provider, "kind", "")
+    kind = str(data.get("kind") or getattr(provider, "kind", ""))
     if kind == IdentityProvider.Kind.OIDC and not data.get("issuer"):
         raise ValidationError({"issuer": "OpenID Connect providers need an issuer URL."})
     if kind == IdentityProvider.Kind.OIDC and data.get("issuer") != getattr(
@@ -230,7 +231,7 @@ def save_identity_provider(
             if name in data and name != "kind":
                 setattr(provider, name, data[name])
         if kind != IdentityProvider.Kind.OIDC:
-            provider.slug = provider.slug or kind
+            provider.slug = str(provider.slug or kind)
         if data.get("client_secret"):
             provider.client_secret_encrypted = crypto.encrypt(data["client_secret"])
         try:

@@ -68,7 +68,7 @@ def login(request: HttpRequest) -> HttpResponse:
             return redirect(_with_next(reverse("account_signup"), ctx))
         if ctx.prompt == "login" and request.user.is_authenticated:
             logout(request)  # re-authentication asked for: drop the session, keep the flow
-            request.session[context.SESSION_KEY] = context.asdict(ctx)
+            context.remember(request, ctx)
     return allauth_login(request)
 
 
