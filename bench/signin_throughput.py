@@ -106,6 +106,17 @@ def sign_in(base: str) -> bool:
         return response.status_code == 302 and "/account/profile/" in response.headers["Location"]
 
 
+def cpu_seconds(master: int) -> float:
+    """User + system CPU of the gunicorn workers (children of the master), in seconds."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -151,6 +162,7 @@ def main() -> None:
                     else:
                         failures += 1
 
+        cpu_before = cpu_seconds(server.pid)
         started = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
         for t in threads:
@@ -158,6 +170,7 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
+        worker_cpu = cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -177,6 +190,12 @@ def main() -> None:
         p50 = statistics.median(latencies) * 1000
         p95 = latencies[int(len(latencies) * 0.95) - 1] * 1000
         print(f"latency per sign-in: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
+    if latencies:
+        per = worker_cpu / len(latencies) * 1000
+        print(
+            f"web worker CPU per sign-in: {per:.0f} ms -> at most "
+            f"{args.workers * 1000 / per:.0f} sign-ins/s if {args.workers} cores were free"
+        )
     print("target: >= 30 sign-ins/s:", "met" if rate >= 30 else "NOT met")
 
 
