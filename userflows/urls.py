@@ -15,6 +15,8 @@ urlpatterns: list = [
         views.collect_attributes,
         name="userflows_collect_attributes",
     ),
+    path("account/reauthenticate/", views.reauthenticate, name="account_reauthenticate"),
+    path("account/2fa/reauthenticate/", views.mfa_reauthenticate, name="mfa_reauthenticate"),
     path("account/profile/", account_views.profile, name="userflows_profile"),
     path("account/consents/", account_views.consents, name="userflows_consents"),
     path("account/delete/", account_views.delete, name="userflows_delete"),

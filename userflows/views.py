@@ -8,12 +8,15 @@ from urllib.parse import urlencode
 from allauth.account import app_settings as account_settings
 from allauth.account.utils import perform_login
 from allauth.account.views import LoginView, RequestLoginCodeView
+from allauth.account.views import reauthenticate as allauth_reauthenticate
+from allauth.mfa.base.views import reauthenticate as allauth_mfa_reauthenticate
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -149,3 +152,26 @@ def collect_attributes(request: HttpRequest) -> HttpResponse:
         signup.save_collected_attributes(request, flow, user, form.cleaned_data)
         return stage.exit()
     return render(request, "userflows/collect_attributes.html", {"form": form, "flow": flow})
+
+
+def _resuming(view):
+    """allauth replays the request that asked for re-authentication by resolving its full
+    path; on a tenant addressed by path (/t/<name>/...) that path carries the tenant prefix
+    and does not resolve. The customer is then sent back to the page, now re-authenticated,
+    to submit it again."""
+
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        try:
+            return view(request)
+        except Resolver404:
+            # allauth has already put the suspended request's path and query in `request`
+            target = request.get_full_path()
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = reverse("userflows_profile")
+            return redirect(target)
+
+    return wrapper
+
+
+reauthenticate = _resuming(allauth_reauthenticate)
+mfa_reauthenticate = _resuming(allauth_mfa_reauthenticate)

@@ -136,3 +136,41 @@ def test_customer_signs_out_other_sessions(tenant, default_flow, make_customer):
     assert r.status_code == 302
     assert laptop.get(tenant.url("/account/profile/")).status_code == 200
     assert phone.get(tenant.url("/account/profile/")).status_code == 302
+
+
+def test_change_password_applies_the_policy(tenant, default_flow, make_customer):
+    user, client = _signed_in(tenant, make_customer)
+    url = tenant.url("/account/password/change/")
+    weak = client.post(url, {"oldpassword": PASSWORD, "password1": "short", "password2": "short"})
+    assert weak.status_code == 200
+    assert weak.context["form"].errors["password1"]
+    new = "Copper-Kettle-Orchard-51"
+    r = client.post(url, {"oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert r.status_code == 302
+    with tenant.context():
+        assert User.objects.get(pk=user.pk).check_password(new)
+
+
+def test_customer_removes_the_authenticator_app(tenant, default_flow, make_customer):
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    from .test_reset_and_mfa import SECRET, totp_now
+
+    user = make_customer()
+    with tenant.context():
+        TOTP.activate(user, SECRET)
+    client = Client()
+    r = login(client, tenant, "ada@example.com", PASSWORD)
+    client.post(r["Location"], {"code": totp_now()})
+    url = tenant.url("/account/2fa/totp/deactivate/")
+    r = client.post(url)
+    # a fresh proof (the password) is asked for first
+    assert "/account/reauthenticate/" in r["Location"]
+    back = client.post(r["Location"], {"password": PASSWORD})
+    assert back.status_code == 302
+    assert back["Location"] == url  # back to the page, now re-authenticated
+    r = client.post(url)
+    assert r.status_code == 302
+    with tenant.context():
+        assert not Authenticator.objects.filter(user=user, type="totp").exists()
