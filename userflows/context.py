@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 SESSION_KEY = "userflow_ctx"
 
@@ -48,6 +49,10 @@ def get_context(request: HttpRequest) -> FlowContext:
     from . import services
 
     next_url = _request_next(request)
+    if next_url and not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""  # never send a customer to another site
     stored = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if next_url is None and stored:
         return FlowContext(**stored)

@@ -225,3 +225,12 @@ def test_signup_without_password_when_the_flow_uses_codes_only(
     assert r.status_code == 302  # no password step, no attributes: account created
     with tenant.context():
         assert not User.objects.get(email="nopass@example.com").has_usable_password()
+
+
+def test_signup_never_redirects_to_another_site(tenant, smtp, default_flow, customer_client):
+    url = _signup_url(tenant) + "?next=https://evil.example/steal"
+    customer_client.post(url, {"email": "new@example.com"})
+    customer_client.post(url, {"code": smtp.last_code("new@example.com")})
+    r = customer_client.post(url, {"password1": PASSWORD, "password2": PASSWORD})
+    assert r.status_code == 302
+    assert "evil.example" not in r["Location"]
