@@ -8,6 +8,7 @@ session (JSON only) so that later steps (code pages, sign-up steps) see the same
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from django.http import HttpRequest
@@ -48,6 +49,15 @@ def get_context(request: HttpRequest) -> FlowContext:
     remembered in the session, else the tenant's default flow."""
     from . import services
 
+    cached = getattr(request, "_userflow_ctx", None)
+    if cached is not None:
+        return cached
+    ctx = _resolve_context(request, services)
+    request._userflow_ctx = ctx  # type: ignore[attr-defined]
+    return ctx
+
+
+def _resolve_context(request: HttpRequest, services: Any) -> FlowContext:
     next_url = _request_next(request)
     if next_url and not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -77,7 +87,8 @@ def get_context(request: HttpRequest) -> FlowContext:
 
 def remember(request: HttpRequest, ctx: FlowContext) -> None:
     """Keep the flow context in the session (JSON) for the later steps."""
-    if hasattr(request, "session"):
+    request._userflow_ctx = ctx  # type: ignore[attr-defined]
+    if hasattr(request, "session") and request.session.get(SESSION_KEY) != asdict(ctx):
         request.session[SESSION_KEY] = asdict(ctx)
 
 
