@@ -73,6 +73,7 @@ def _resolve_context(request: HttpRequest, services: Any) -> FlowContext:
     flow = services.flow_for_client(client_id) if client_id else None
     if flow is None:
         flow = services.get_default_flow()
+    request._userflow = flow  # type: ignore[attr-defined]
     ctx = FlowContext(
         flow_id=str(flow.pk),
         client_id=client_id,
