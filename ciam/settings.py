@@ -320,3 +320,60 @@ CELERY_BEAT_SCHEDULE["rotate-signing-keys"] = {
 }
 # Signing keys older than this are rotated by the scheduled task.
 CIAM_SIGNING_KEY_MAX_AGE_DAYS = int(env("CIAM_SIGNING_KEY_MAX_AGE_DAYS") or 90)
+
+# --- user flows (customer sign-up / sign-in, MFA, federation) ---
+TENANT_APPS += [
+    "django.contrib.humanize",  # used by allauth.usersessions templates
+    "allauth.usersessions",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.openid_connect",
+]
+INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
+    "userflows.middleware.UILocalesMiddleware",
+)
+MIDDLEWARE.append("allauth.usersessions.middleware.UserSessionsMiddleware")
+CIAM_TENANT_INITIALIZERS.append("userflows.services.initialize_tenant_userflows")
+ACCOUNT_ADAPTER = "userflows.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "userflows.adapters.SocialAccountAdapter"
+LOGIN_REDIRECT_URL = "userflows_profile"
+ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 300
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 600
+ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 3
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_CHANGE_EMAIL = False
+# Rate limits of every unauthenticated allauth endpoint (per IP / per key, Redis-backed).
+# CIAM_RATE_LIMITS=off turns them off (load tests from one address only).
+ACCOUNT_RATE_LIMITS: dict | bool = {
+    "login": "30/m/ip",
+    # Per account, smart lockout (userflows.lockout) applies instead of a plain key limit.
+    "login_failed": "30/m/ip",
+    "signup": "20/h/ip",
+    "confirm_email": "3/m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "request_login_code": "20/m/ip,3/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+if (env("CIAM_RATE_LIMITS") or "").lower() == "off":
+    ACCOUNT_RATE_LIMITS = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link by matching email
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
+USERSESSIONS_TRACK_ACTIVITY = False
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "dashed": False, "length": 6}

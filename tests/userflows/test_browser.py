@@ -1,0 +1,302 @@
+"""Customer journeys in a real browser (Playwright driving Debian's Chromium) against a
+live server, with a real SMTP server and a real OpenID Connect provider.
+
+Token issuance is the identity server's part (another branch): these journeys end where
+allauth redirects to `next`, i.e. the app's authorize URL, or at the account page."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+from .conftest import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the data set-up below is plain
+# synchronous ORM work in the same thread, which is safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _live_server_helper():
+    """Overrides pytest-django's helper, which would add `transactional_db` (and its flush
+    of the session's tenants) to every test using `live_server`."""
+
+
+@pytest.fixture(autouse=True)
+def _database_before_browser(tenants_setup):
+    """Build the test database before Playwright starts its event loop in this thread."""
+
+
+@pytest.fixture(scope="session")
+def live_server(tenants_setup):
+    """Our own live server: the WSGI app on a loopback port, in threads of this process,
+    against the test database. Named `live_server` so that pytest-django builds the test
+    database for these tests."""
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
+    from django.db import connections
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = StaticFilesHandler(WSGIHandler())
+
+    def app(environ, start_response):
+        try:
+            return list(handler(environ, start_response))
+        finally:
+            connections.close_all()  # request threads end here; leave no session open
+
+    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
+    server.set_app(app)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def live(tenants_setup, live_server, django_db_blocker, smtp, page):
+    """The `testco` tenant on the live server; committed data is removed afterwards."""
+    from django_tenants.utils import schema_context
+
+    tenant = tenants_setup[0]
+
+    class Live:
+        base = f"{live_server}/t/{tenant.name}"
+        mailbox = smtp
+
+        @staticmethod
+        def run(fn):
+            from django.db import connections
+
+            # Playwright's greenlets give this code its own context, hence its own
+            # connection: close it here, or it outlives the test database.
+            try:
+                with django_db_blocker.unblock(), schema_context(tenant.schema):
+                    return fn()
+            finally:
+                connections.close_all()
+
+        def authorize_url(self, **extra) -> str:
+            query = {
+                "client_id": "browser-app",
+                "response_type": "code",
+                "redirect_uri": "https://app.example/cb",
+                "state": "xyz",
+                **extra,
+            }
+            qs = "&".join(f"{k}={quote(v)}" for k, v in query.items())
+            return f"/t/{tenant.name}/oauth2/v2.0/authorize?{qs}"
+
+        def login_url(self, **extra) -> str:
+            return f"{self.base}/account/login/?next={quote(self.authorize_url(**extra))}"
+
+    live = Live()
+    page.set_default_timeout(10_000)
+    with django_db_blocker.unblock():  # the server threads use the database too
+        yield live
+
+    def cleanup():
+        from allauth.socialaccount.models import SocialAccount
+
+        from directory.models import User
+        from insights.models import Event
+        from userflows import services
+        from userflows.models import FlowAttribute, IdentityProvider, UserFlow
+
+        SocialAccount.objects.all().delete()
+        User.objects.filter(kind="customer").delete()
+        FlowAttribute.objects.all().delete()
+        IdentityProvider.objects.all().delete()
+        UserFlow.objects.filter(is_default=False).delete()
+        flow = services.get_default_flow()
+        flow.mfa_policy = "off"
+        flow.password_enabled = flow.email_code_enabled = flow.signup_enabled = True
+        flow.save()
+        Event.objects.all().delete()
+
+    live.run(cleanup)
+
+
+def make_customer(live, email="walker@example.com"):
+    def create():
+        from allauth.account.models import EmailAddress
+
+        from directory.models import User
+
+        user = User.objects.create_user(email, PASSWORD, kind="customer")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        return user
+
+    return live.run(create)
+
+
+def password_signin(page, live, email="walker@example.com", password=PASSWORD, **extra):
+    page.goto(live.login_url(**extra))
+    page.fill("#id_login", email)
+    page.fill("#id_password", password)
+    page.click("#signin-password")
+
+
+def test_signup_with_email_code_attributes_and_consent(page, live):
+    # given a flow that collects a given name and a terms-of-use consent
+    def configure():
+        from userflows import services
+        from userflows.models import FlowAttribute
+
+        flow = services.get_default_flow()
+        FlowAttribute.objects.create(
+            flow=flow, attribute="given_name", label="Given name", required=True, order=1
+        )
+        FlowAttribute.objects.create(
+            flow=flow,
+            attribute="terms",
+            label="I accept the terms of use",
+            input_type="checkbox",
+            required=True,
+            order=2,
+            link_url="https://example.com/terms",
+        )
+
+    live.run(configure)
+    page.goto(live.login_url())
+    page.click("#signup-link")
+    page.fill("#id_email", "newbie@example.com")
+    page.click("#signup-submit")
+    page.fill("#id_code", live.mailbox.last_code("newbie@example.com"))
+    page.click("#signup-submit")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    page.click("#signup-submit")
+    page.fill("#id_given_name", "Nora")
+    # consent not given: refused beside the field
+    page.click("#signup-submit")
+    assert page.locator("#id_terms_errors").is_visible()
+    page.check("#id_terms")
+    page.click("#signup-submit")
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*client_id=browser-app.*"))
+
+    def created():
+        from directory.models import User
+
+        return User.objects.get(email="newbie@example.com").given_name
+
+    assert live.run(created) == "Nora"
+
+
+def test_signin_with_password(page, live):
+    make_customer(live)
+    password_signin(page, live)
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*state=xyz.*"))
+
+
+def test_signin_with_email_code(page, live):
+    make_customer(live)
+    page.goto(live.login_url())
+    page.click("#signin-code")
+    page.fill("#id_email", "walker@example.com")
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/account/login/code/confirm/.*"))
+    page.fill("#id_code", live.mailbox.last_code("walker@example.com"))
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*"))
+
+
+def test_password_reset(page, live):
+    make_customer(live)
+    page.goto(live.login_url())
+    page.click("text=Forgot your password?")
+    page.fill("#id_email", "walker@example.com")
+    page.click("form[method=post] button[type=submit]")
+    page.fill("#id_code", live.mailbox.last_code("walker@example.com"))
+    page.click("form[method=post] button[type=submit]")
+    page.fill("#id_password1", "Brand-New-Harbour-88")
+    page.fill("#id_password2", "Brand-New-Harbour-88")
+    page.click("form[method=post] button[type=submit]")
+    password_signin(page, live, password="Brand-New-Harbour-88")
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*"))
+
+
+def test_mfa_enrolment_and_challenge(page, live):
+    make_customer(live)
+    password_signin(page, live)
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*"))
+    page.goto(f"{live.base}/account/2fa/totp/activate/")
+    page.fill("#id_password", PASSWORD)  # re-authentication first
+    page.click("form[method=post]:has(#id_password) button[type=submit]")
+    secret = page.locator("#authenticator_secret").input_value()
+    counter = int(time.time()) // 30
+    page.fill("#id_code", format_hotp_value(hotp_value(secret, counter)))
+    page.click("form[method=post]:has(#id_code) button[type=submit]")
+    page.wait_for_url(re.compile(r".*/account/2fa/.*"))
+    # sign out, sign in again: the authenticator app is asked for
+    page.click("header form button")
+    password_signin(page, live)
+    page.wait_for_url(re.compile(r".*/account/2fa/authenticate/.*"))
+    page.fill("#id_code", format_hotp_value(hotp_value(secret, counter + 1)))
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*"))
+
+
+def test_federated_signin_through_an_openid_connect_provider(page, live, oidc_provider):
+    def configure():
+        from userflows import services
+
+        provider = services.save_identity_provider(
+            provider=None,
+            data={
+                "kind": "openid_connect",
+                "slug": "partner",
+                "name": "Partner",
+                "client_id": oidc_provider.client_id,
+                "client_secret": oidc_provider.client_secret,
+                "issuer": oidc_provider.issuer,
+                "scopes": "openid email profile",
+            },
+            actor="tests",
+        )
+        services.get_default_flow().identity_providers.add(provider)
+
+    live.run(configure)
+    page.goto(live.login_url())
+    page.click("#idp-partner")
+    page.wait_for_url(re.compile(r".*/oauth2/v2\.0/authorize\?.*client_id=browser-app.*"))
+
+    def linked():
+        from allauth.socialaccount.models import SocialAccount
+
+        return SocialAccount.objects.get(uid="partner-user-1").user.email
+
+    assert live.run(linked) == "fed@example.com"
+
+
+def test_account_deletion(page, live):
+    make_customer(live)
+    page.goto(f"{live.base}/account/login/")
+    page.fill("#id_login", "walker@example.com")
+    page.fill("#id_password", PASSWORD)
+    page.click("#signin-password")
+    page.wait_for_url(re.compile(r".*/account/profile/"))
+    page.click("text=Delete account")
+    page.fill("#id_password", PASSWORD)
+    page.click("form[method=post]:has(#id_password) button[type=submit]")
+    page.check("#confirm-delete")
+    page.click("#delete-submit")
+    page.wait_for_selector("text=Your account and personal data were deleted.")
+
+    def exists():
+        from directory.models import User
+
+        return User.objects.filter(email="walker@example.com").exists()
+
+    assert live.run(exists) is False

@@ -1,0 +1,39 @@
+"""Language of the customer pages: `ui_locales` of the authorize request (carried in
+`next`, OIDC Core 3.1.2.1) wins over Accept-Language, which LocaleMiddleware applied."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from . import context
+
+SUPPORTED = {code for code, _ in settings.LANGUAGES}
+
+
+def pick_language(ui_locales: list[str]) -> str | None:
+    for tag in ui_locales:
+        tag = tag.lower()
+        for candidate in (tag, tag.split("-")[0]):
+            if candidate in SUPPORTED:
+                return candidate
+    return None
+
+
+class UILocalesMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "/account/" in request.path and hasattr(request, "session"):
+            params = context.parse_authorize_next(request.GET.get("next", ""))
+            locales = params.get("ui_locales", "").split()
+            if not locales:
+                stored = request.session.get(context.SESSION_KEY) or {}
+                locales = stored.get("ui_locales") or []
+            language = pick_language(locales)
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)
