@@ -55,11 +55,7 @@ def _ensure_tenant(name: str, display: str) -> TenantInfo:
     return TenantInfo(existing, f"admin@{name}.example", PASSWORD)
 
 
-@pytest.fixture(autouse=True)
-def _clean_redis():
-    """Each test starts with no cache entries, rate-limit counters or sessions of this
-    worker's prefix (other workers and other runs use other prefixes)."""
-    yield
+def _delete_worker_keys() -> None:
     from django.conf import settings
     from django.core.cache import cache
 
@@ -68,6 +64,16 @@ def _clean_redis():
     keys = list(client.scan_iter(match=f"*:{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _clean_redis():
+    """Each test starts with no cache entries, rate-limit counters, codes, lockouts or
+    sessions of this worker's prefix. Never FLUSHDB: other xdist workers (other prefixes)
+    share the Redis database."""
+    _delete_worker_keys()
+    yield
+    _delete_worker_keys()
 
 
 @pytest.fixture(scope="session")

@@ -78,15 +78,6 @@ def smtp(settings):
         controller.stop()
 
 
-@pytest.fixture(autouse=True)
-def clean_redis():
-    """Counters, lockouts and codes from one test never leak into the next."""
-    from django_redis import get_redis_connection
-
-    get_redis_connection("default").flushdb()
-    yield
-
-
 @pytest.fixture
 def make_customer(tenant):
     def make(email: str = "ada@example.com", password: str | None = PASSWORD, **extra):
