@@ -272,3 +272,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- directory (accounts, groups, management API, SCIM) ---
+# Swagger UI for /api/v1/docs/ from drf-spectacular-sidecar's bundled static files (no CDN).
+SHARED_APPS.append("drf_spectacular_sidecar")
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)
