@@ -112,7 +112,7 @@ def search_users(query: UserQuery) -> tuple[list[User], str | None]:
         [F(column).asc(nulls_last=True), "pk"]
         if ascending
         else [
-            F(column).desc(nulls_first=False),
+            F(column).desc(nulls_last=True),
             "-pk",
         ]
     )

@@ -160,18 +160,19 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
 
 class StrictSerializer(serializers.Serializer):
-    """Refuses fields it does not know rather than ignoring them."""
+    """A request body whose unknown (or read-only) fields are refused, not ignored: see
+    `ApiView.parse`."""
 
-    def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            read_only = sorted(k for k in data if k in self.fields and self.fields[k].read_only)
-            if unknown or read_only:
-                raise UnknownFields(
-                    {name: ["Unknown field."] for name in unknown}
-                    | {name: ["This field is read-only."] for name in read_only}
-                )
-        return super().to_internal_value(data)
+
+def refuse_unknown_fields(serializer: serializers.Serializer, data: dict[str, Any]) -> None:
+    fields = serializer.fields
+    unknown = sorted(k for k in data if k not in fields)
+    read_only = sorted(k for k in data if k in fields and fields[k].read_only)
+    if unknown or read_only:
+        raise UnknownFields(
+            {name: ["Unknown field."] for name in unknown}
+            | {name: ["This field is read-only."] for name in read_only}
+        )
 
 
 class ApiView(APIView):
@@ -194,6 +195,7 @@ class ApiView(APIView):
         if not isinstance(self.request.data, dict):
             raise exceptions.ValidationError({"non_field_errors": ["Send a JSON object."]})
         serializer = serializer_class(data=self.request.data, partial=partial)
+        refuse_unknown_fields(serializer, self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 

@@ -68,8 +68,8 @@ class ApiClient:
     def url(self, path: str) -> str:
         return self.info.url("/api/v1" + path)
 
-    def get(self, path, **kw):
-        return self.client.get(self.url(path), **kw)
+    def get(self, path, data=None, **kw):
+        return self.client.get(self.url(path), data, **kw)
 
     def post(self, path, data=None, **kw):
         return self.client.post(self.url(path), data or {}, content_type="application/json", **kw)
