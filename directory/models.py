@@ -24,7 +24,7 @@ class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email).lower() or None, **extra)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
         return user
@@ -62,6 +62,9 @@ class User(AbstractBaseUser):
     must_change_password = models.BooleanField(default=False)
     # The identifier a provisioning client (SCIM) knows this account by.
     external_id = models.CharField(max_length=256, blank=True)
+    # SCIM attributes with no column of their own (nickName, phoneNumbers, the enterprise
+    # extension...), kept so that what a provisioning client wrote reads back the same.
+    scim_data = models.JSONField(default=dict, blank=True)
     # Part of the session auth hash: changing it ends every session of the account at once
     # (block, password reset, delete), wherever the sessions are stored.
     security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
@@ -244,6 +247,8 @@ class GroupMembership(models.Model):
     id = models.BigAutoField(primary_key=True)
     group = models.ForeignKey(Group, on_delete=models.CASCADE)
     user = models.ForeignKey(User, on_delete=models.CASCADE)
+    # The member's name as a provisioning client (SCIM) gave it, if it did.
+    display = models.CharField(max_length=256, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

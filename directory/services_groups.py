@@ -45,6 +45,7 @@ def create_group(
     description: str = "",
     external_id: str = "",
     member_ids: Iterable[Any] = (),
+    member_displays: dict[str, str] | None = None,
 ) -> Group:
     """Create a security group (names are unique case-insensitively)."""
     name = _clean_group_name(display_name)
@@ -54,8 +55,10 @@ def create_group(
             group = Group.objects.create(
                 display_name=name, description=description or "", external_id=external_id or ""
             )
+            displays = member_displays or {}
             GroupMembership.objects.bulk_create(
-                GroupMembership(group=group, user=u) for u in members
+                GroupMembership(group=group, user=u, display=displays.get(str(u.pk), ""))
+                for u in members
             )
             audit.record(
                 action="group.create",
@@ -171,18 +174,31 @@ def remove_members(
 
 
 def set_members(
-    *, group: Group, user_ids: Iterable[Any], actor: Any, request: HttpRequest | None = None
+    *,
+    group: Group,
+    user_ids: Iterable[Any],
+    actor: Any,
+    request: HttpRequest | None = None,
+    displays: dict[str, str] | None = None,
 ) -> None:
-    """Make the group's members exactly these users."""
+    """Make the group's members exactly these users (`displays`: the names a provisioning
+    client gave them in this group)."""
     users = _users(user_ids)
     wanted = {u.pk for u in users}
     with transaction.atomic():
         Group.objects.select_for_update().get(pk=group.pk)
         current = set(GroupMembership.objects.filter(group=group).values_list("user_id", flat=True))
         GroupMembership.objects.filter(group=group, user_id__in=current - wanted).delete()
+        displays = displays or {}
         GroupMembership.objects.bulk_create(
-            GroupMembership(group=group, user_id=pk) for pk in wanted - current
+            GroupMembership(group=group, user_id=pk, display=displays.get(str(pk), ""))
+            for pk in wanted - current
         )
+        for pk in wanted & current:
+            if str(pk) in displays:
+                GroupMembership.objects.filter(group=group, user_id=pk).exclude(
+                    display=displays[str(pk)]
+                ).update(display=displays[str(pk)])
         if wanted != current:
             _touch(group)
             audit.record(

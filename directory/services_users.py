@@ -142,11 +142,14 @@ def create_customer(
     custom_attributes: dict[str, Any] | None = None,
     external_id: str = "",
     is_active: bool = True,
+    scim_data: dict[str, Any] | None = None,
+    email_optional: bool = False,
 ) -> tuple[User, str | None]:
     """Create a customer account with a local identity. Returns the user and the one-time
-    password generated when `generate_password` is set (the user must change it)."""
+    password generated when `generate_password` is set (the user must change it).
+    `email_optional` (provisioning) allows an account without an email address."""
     clean_email = normalize_email(email)
-    if not clean_email:
+    if not clean_email and not email_optional:
         raise ValidationError({"email": "Enter a valid email address."})
     profile_values = clean_profile(profile or {})
     attributes = clean_custom_attributes(custom_attributes or {})
@@ -158,23 +161,24 @@ def create_customer(
         _check_password(password, candidate)
     try:
         with transaction.atomic():
-            if User.objects.filter(email__iexact=clean_email).exists():
+            if clean_email and User.objects.filter(email__iexact=clean_email).exists():
                 raise ValidationError({"email": "An account with this email already exists."})
             user = User.objects.create_user(
-                clean_email,
+                clean_email or "",
                 password,
                 kind=User.Kind.CUSTOMER,
                 is_active=is_active,
                 external_id=external_id or "",
                 must_change_password=bool(temporary),
                 custom_attributes=_merge_attributes({}, attributes),
+                scim_data=scim_data or {},
                 **profile_values,
             )
             Identity.objects.create(
                 user=user,
                 type=Identity.Type.PASSWORD if password else Identity.Type.EMAIL_OTP,
                 issuer=LOCAL_ISSUER,
-                subject=clean_email,
+                subject=clean_email or str((scim_data or {}).get("userName") or user.pk),
             )
             audit.record(
                 action="user.create",
@@ -198,6 +202,8 @@ def update_user(
     custom_attributes: dict[str, Any] | None = None,
     replace_custom_attributes: bool = False,
     external_id: str | None = None,
+    scim_data: dict[str, Any] | None = None,
+    email_optional: bool = False,
 ) -> User:
     """Change a user's email, profile and custom attribute values."""
     profile_values = clean_profile(profile or {})
@@ -205,7 +211,7 @@ def update_user(
     clean_email = None
     if email is not None:
         clean_email = normalize_email(email)
-        if not clean_email:
+        if not clean_email and not email_optional:
             raise ValidationError({"email": "Enter a valid email address."})
     try:
         with transaction.atomic():
@@ -224,6 +230,8 @@ def update_user(
             locked.custom_attributes = _merge_attributes(base, attributes)
             if external_id is not None:
                 locked.external_id = external_id
+            if scim_data is not None:
+                locked.scim_data = scim_data
             locked.save()
             audit.record(
                 action="user.update",
@@ -278,6 +286,27 @@ def set_blocked(
             after={"is_active": locked.is_active},
         )
     return locked
+
+
+def set_password(
+    *, user: User, password: str, actor: Any, request: HttpRequest | None = None
+) -> None:
+    """Set a customer's password (validated); other sessions end, tokens are revoked."""
+    _check_password(password, user)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.must_change_password = False
+        locked.security_stamp = new_security_stamp()
+        locked.save(update_fields=["password", "must_change_password", "security_stamp"])
+        Identity.objects.get_or_create(
+            user=locked,
+            type=Identity.Type.PASSWORD,
+            issuer=LOCAL_ISSUER,
+            subject=locked.email or str(locked.pk),
+        )
+        revoke_tokens(locked)
+        audit.record(action="user.password.set", actor=actor, request=request, target=locked)
 
 
 def _reset_link(user: User, request: HttpRequest | None, base_url: str) -> str:
