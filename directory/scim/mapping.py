@@ -44,14 +44,6 @@ def user_to_dict(user: m.User, base: str) -> dict[str, Any]:
     emails = [e for e in data.get("emails") or [] if isinstance(e, dict)]
     if "emails" not in data and user.email:
         emails = [{"value": user.email, "type": "work", "primary": True}]
-    elif (
-        emails
-        and user.email
-        and not any(str(e.get("value", "")).lower() == user.email for e in emails)
-    ):
-        # The account's email changed outside SCIM: show it in place of the primary one.
-        index = next((i for i, e in enumerate(emails) if e.get("primary")), 0)
-        emails[index] = {**emails[index], "value": user.email}
     data["emails"] = emails or None
     addresses = [a for a in data.get("addresses") or [] if isinstance(a, dict)]
     work = {
