@@ -20,9 +20,10 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, identify_hasher
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from . import audit
 from .models import CustomAttribute, Identity, ImportJob, User
@@ -79,13 +80,19 @@ def _raw_rows(text: str, file_format: str) -> Iterator[tuple[int, dict[str, Any]
         if not isinstance(data, list):
             raise ValidationError('Expected a JSON array of users (or {"users": [...]}).')
         for index, item in enumerate(data, start=1):
-            yield index, item if isinstance(item, dict) else {"__invalid__": True}
+            yield (
+                index,
+                item if isinstance(item, dict) else {"__invalid__": "Each user must be an object."},
+            )
         return
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or "email" not in [f.strip() for f in reader.fieldnames]:
         raise ValidationError("The CSV file needs a header row with an email column.")
     for row in reader:
         # Line 1 is the header; the reader knows where a quoted field spanned lines.
+        if None in row:
+            yield reader.line_num, {"__invalid__": "This row has more values than columns."}
+            continue
         yield reader.line_num, {(k or "").strip(): v for k, v in row.items()}
 
 
@@ -123,7 +130,7 @@ def parse_rows(text: str, file_format: str) -> tuple[list[ImportRow], list[dict[
         email = normalize_email(str(raw.get("email") or ""))
         reasons: list[str] = []
         if raw.get("__invalid__"):
-            errors.append({"line": line, "email": "", "reason": "Each user must be an object."})
+            errors.append({"line": line, "email": "", "reason": raw["__invalid__"]})
             continue
         if not email:
             reasons.append("email is missing or not valid.")
@@ -252,7 +259,18 @@ def import_users(
 
 def export_users(file_format: str) -> Iterator[str]:
     """Customer accounts as CSV or JSON text chunks, without any secret (no password
-    hashes, no security stamps)."""
+    hashes, no security stamps). The chunks are read in the current tenant's schema even
+    when a streaming response consumes them after the view has returned."""
+    schema = connection.schema_name
+
+    def chunks() -> Iterator[str]:
+        with schema_context(schema):
+            yield from _export_chunks(file_format)
+
+    return chunks()
+
+
+def _export_chunks(file_format: str) -> Iterator[str]:
     names = [d.name for d in CustomAttribute.objects.order_by("name")]
     qs = User.objects.filter(kind=User.Kind.CUSTOMER).order_by("created_at", "id")
 
@@ -308,7 +326,14 @@ def start_import_job(
         target=job,
         target_label=filename[:254],
     )
-    transaction.on_commit(lambda: run_import_job.delay(str(job.pk)))
+    schema = connection.schema_name
+
+    def enqueue() -> None:
+        # The task carries the schema that is active when it is sent.
+        with schema_context(schema):
+            run_import_job.delay(str(job.pk))
+
+    transaction.on_commit(enqueue)
     return job
 
 
