@@ -94,7 +94,8 @@ def fill(schema: str, users: int) -> None:
                 custom_attributes, external_id, scim_data, security_stamp,
                 must_change_password, created_at, updated_at)
             SELECT gen_random_uuid(), '!',
-                f || '.' || l || g || '@' || (ARRAY['example.com','mail.test','corp.example'])[1 + g %% 3],
+                f || '.' || l || g || '@'
+                    || (ARRAY['example.com','mail.test','corp.example'])[1 + g %% 3],
                 initcap(f) || ' ' || initcap(l), initcap(f), initcap(l), 'customer', g %% 50 <> 0,
                 (ARRAY['Oslo','Paris','Lima','Osaka','Quito'])[1 + g %% 5], 'XX', '', '', '', '',
                 jsonb_build_object('tier', (ARRAY['gold','silver','bronze'])[1 + g %% 3],
@@ -163,7 +164,8 @@ def main() -> None:
                 f"p95 {percentile(timings, 95):6.2f} ms   ({len(rows)} rows)"
             )
     print(
-        f"  {'ALL':<30} p50 {percentile(overall, 50):6.2f} ms   p95 {percentile(overall, 95):6.2f} ms"
+        f"  {'ALL':<30} p50 {percentile(overall, 50):6.2f} ms   "
+        f"p95 {percentile(overall, 95):6.2f} ms"
     )
 
 
