@@ -8,7 +8,10 @@ from .models import CustomAttribute
 
 
 class UserSearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Email or name starts with")
+    q = forms.CharField(required=False, label="Starts with")
+    search_in = forms.ChoiceField(
+        required=False, choices=[("email", "Email"), ("name", "Name")], label="Search in"
+    )
     status = forms.ChoiceField(
         required=False, choices=[("", "Any"), ("active", "Enabled"), ("blocked", "Blocked")]
     )

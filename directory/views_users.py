@@ -56,6 +56,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     try:
         query = selectors_users.UserQuery(
             q=data.get("q") or "",
+            search_in=data.get("search_in") or "email",
             sort=data.get("sort") or "email",
             status=data.get("status") or "",
             cursor=request.GET.get("cursor", ""),

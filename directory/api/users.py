@@ -41,7 +41,13 @@ class UserListView(UserApiView):
     @extend_schema(
         operation_id="listUsers",
         parameters=[
-            OpenApiParameter("q", str, description="Email or display name prefix"),
+            OpenApiParameter("q", str, description="Prefix of the email or display name"),
+            OpenApiParameter(
+                "search_in",
+                str,
+                enum=["email", "name"],
+                description="The column q matches; it also orders the page",
+            ),
             OpenApiParameter("sort", str, enum=list(selectors_users.SORTS)),
             OpenApiParameter("status", str, enum=["active", "blocked"]),
             OpenApiParameter("attribute", str, description="Custom attribute filter name=value"),
@@ -61,6 +67,7 @@ class UserListView(UserApiView):
             raise ValidationError({"status": "Use active or blocked."})
         query = selectors_users.UserQuery(
             q=params.get("q", "")[:256],
+            search_in=params.get("search_in") or "email",
             sort=params.get("sort") or "email",
             status=params.get("status") or "",
             cursor=params.get("cursor", "")[:512],

@@ -27,7 +27,7 @@ def test_users_search_by_email_prefix_and_name_prefix(admin_client, tenant, make
     make_customer("alice@example.com", display_name="Alice Liddell")
     make_customer("bob@example.com", display_name="Robert")
     by_email = admin_client.get(tenant.url("/admin/users/"), {"q": "ALI"})
-    by_name = admin_client.get(tenant.url("/admin/users/"), {"q": "rob"})
+    by_name = admin_client.get(tenant.url("/admin/users/"), {"q": "rob", "search_in": "name"})
     assert b"alice@example.com" in by_email.content and b"bob@" not in by_email.content
     assert b"bob@example.com" in by_name.content and b"alice@" not in by_name.content
 
@@ -240,3 +240,15 @@ def test_insights_reader_cannot_see_users_and_user_admin_can(tenant, make_admin)
 def test_anonymous_is_sent_to_sign_in(tenant):
     response = Client().get(tenant.url("/admin/users/"))
     assert response.status_code == 302 and "/admin/signin/" in response["Location"]
+
+
+def test_search_orders_by_the_searched_column_in_both_directions(tenant, make_customer):
+    from directory.selectors_users import UserQuery, search_users
+
+    make_customer("zz-a@example.com", display_name="Mia B")
+    make_customer("aa-b@example.com", display_name="Mia A")
+    with tenant.context():
+        by_name, _ = search_users(UserQuery(q="mia", search_in="name", sort="email"))
+        by_name_desc, _ = search_users(UserQuery(q="mia", search_in="name", sort="-email"))
+    assert [u.display_name for u in by_name] == ["Mia A", "Mia B"]
+    assert [u.display_name for u in by_name_desc] == ["Mia B", "Mia A"]
