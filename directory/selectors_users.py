@@ -18,12 +18,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Q, QuerySet
+from django.db.models import BooleanField, F, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
 from .models import CustomAttribute, User
 from .services_users import clean_custom_attributes
 
+KEYSET_SQL = {
+    "sort_email": "lower(directory_user.email)",
+    "sort_name": "lower(directory_user.display_name)",
+    "created_at": "directory_user.created_at",
+}
 SORTS = {
     "email": ("sort_email", True),
     "-email": ("sort_email", False),
@@ -117,20 +123,13 @@ def search_users(query: UserQuery) -> tuple[list[User], str | None]:
                 value = dt.datetime.fromisoformat(str(value))
             except ValueError:
                 raise ValidationError({"cursor": "This cursor is not valid."}) from None
-        op = "gt" if ascending else "lt"
-        # The redundant bound (>= / <=) keeps the keyset condition an index range.
-        qs = qs.filter(
-            Q(**{f"{column}__{op}e": value}),
-            Q(**{f"{column}__{op}": value}) | Q(**{column: value, f"pk__{op}": pk}),
-        )
-    order = (
-        [F(column).asc(nulls_last=True), "pk"]
-        if ascending
-        else [
-            F(column).desc(nulls_last=True),
-            "-pk",
-        ]
-    )
+        # A row comparison, which PostgreSQL turns into one range of the (key, id) index
+        # (an OR of comparisons made the planner misjudge and sort a whole prefix).
+        sql = f"({KEYSET_SQL[column]}, id) {'>' if ascending else '<'} (%s, %s::uuid)"
+        # The SQL text comes from the fixed KEYSET_SQL table; the values are parameters.
+        qs = qs.filter(RawSQL(sql, [value, pk], output_field=BooleanField()))  # noqa: S611
+    # Plain ASC / DESC: the (key, id) btree indexes read forwards or backwards.
+    order = [F(column).asc(), "pk"] if ascending else [F(column).desc(), "-pk"]
     limit = max(1, min(int(query.limit), 200))
     rows = list(qs.order_by(*order)[: limit + 1])
     next_cursor = None
