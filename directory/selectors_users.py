@@ -112,6 +112,8 @@ def search_users(query: UserQuery) -> tuple[list[User], str | None]:
     if text:
         qs = qs.filter(_prefix(column, text))
     if query.attributes:
+        # Containment, served by the GIN index. Combined with a broad prefix this is the
+        # slowest kind of query (a bitmap AND then a sort): see bench/user_search.py.
         qs = qs.filter(custom_attributes__contains=query.attributes)
     for name, value in query.exact.items():
         if name in {"city", "country", "state", "postal_code", "job_title"}:

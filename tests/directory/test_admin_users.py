@@ -252,3 +252,34 @@ def test_search_orders_by_the_searched_column_in_both_directions(tenant, make_cu
         by_name_desc, _ = search_users(UserQuery(q="mia", search_in="name", sort="-email"))
     assert [u.display_name for u in by_name] == ["Mia A", "Mia B"]
     assert [u.display_name for u in by_name_desc] == ["Mia B", "Mia A"]
+
+
+@pytest.mark.parametrize("sort", ["-email", "name", "-name", "created", "-created"])
+def test_cursor_pagination_in_every_sort_order_visits_each_user_once(tenant, make_customer, sort):
+    from directory.selectors_users import UserQuery, search_users
+
+    for i in range(5):
+        make_customer(f"walk{i}@example.com", display_name=f"Walker {i % 2}")
+    seen, cursor = [], ""
+    with tenant.context():
+        while True:
+            rows, cursor = search_users(UserQuery(sort=sort, limit=2, cursor=cursor or ""))
+            seen += [u.email for u in rows]
+            if not cursor:
+                break
+    assert sorted(seen) == [f"walk{i}@example.com" for i in range(5)]
+    assert len(seen) == 5
+
+
+def test_attribute_filter_combined_with_prefix(tenant, make_customer):
+    from directory import services_groups
+    from directory.selectors_users import UserQuery, search_users
+
+    with tenant.context():
+        services_groups.create_attribute(name="level", data_type="integer", label="L", actor="t")
+    make_customer("lev-a@example.com", custom_attributes={"level": 2})
+    make_customer("lev-b@example.com", custom_attributes={"level": 3})
+    make_customer("other@example.com", custom_attributes={"level": 2})
+    with tenant.context():
+        rows, _ = search_users(UserQuery(q="lev", attributes={"level": 2}))
+    assert [u.email for u in rows] == ["lev-a@example.com"]
