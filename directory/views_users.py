@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors_users, services_users
+from . import selectors_users, services_identities, services_users
 from .forms_users import CreateUserForm, EditUserForm, ResetPasswordForm, UserSearchForm
 from .models import AuditEvent, CustomAttribute, Group, User
 from .permissions import admin_view
@@ -146,7 +146,7 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
         {
             "account": user,
             "form": form,
-            "identities": services_users.identities_of(user),
+            "identities": services_identities.identities_of(user),
             "groups": Group.objects.filter(members=user).order_by("display_name"),
             "activity": activity,
             "reset_form": ResetPasswordForm(),

@@ -10,7 +10,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from directory import selectors_users, services_users
+from directory import selectors_users, services_identities, services_users
 from directory.models import Group, Identity, User
 
 from . import serializers as s
@@ -204,7 +204,9 @@ class UserIdentitiesView(UserApiView):
     def get(self, request: Request, user_id: str) -> Response:
         """The user's sign-in identities."""
         user = self.customer(user_id)
-        return Response(s.IdentitySerializer(services_users.identities_of(user), many=True).data)
+        return Response(
+            s.IdentitySerializer(services_identities.identities_of(user), many=True).data
+        )
 
     @extend_schema(
         operation_id="addUserIdentity",
@@ -216,7 +218,7 @@ class UserIdentitiesView(UserApiView):
         user = self.customer(user_id)
         data = self.parse(s.IdentityCreateSerializer)
         try:
-            identity = services_users.add_identity(
+            identity = services_identities.add_identity(
                 user=user,
                 type=data["type"],
                 issuer=data.get("issuer", ""),
@@ -243,7 +245,7 @@ class UserIdentityDetailView(UserApiView):
         """Unlink a sign-in identity."""
         user = self.customer(user_id)
         identity = get_object(Identity, identity_id, user=user)
-        services_users.remove_identity(identity=identity, actor=request.user, request=request)
+        services_identities.remove_identity(identity=identity, actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

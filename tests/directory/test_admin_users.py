@@ -161,11 +161,11 @@ def test_delete_removes_personal_data_and_tokens(admin_client, tenant, make_cust
 
 
 def test_user_detail_shows_identities_groups_and_activity(admin_client, tenant, make_customer):
-    from directory import services_groups, services_users
+    from directory import services_groups, services_identities
 
     user = make_customer("detail@example.com")
     with tenant.context():
-        services_users.add_identity(
+        services_identities.add_identity(
             user=user, type="federated", issuer="https://idp.example", subject="abc", actor="t"
         )
         services_groups.create_group(display_name="VIPs", actor="t", member_ids=[user.pk])
