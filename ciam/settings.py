@@ -377,3 +377,15 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 USERSESSIONS_TRACK_ACTIVITY = False
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "dashed": False, "length": 6}
+
+# --- directory (accounts, groups, management API, SCIM) ---
+# Swagger UI for /api/v1/docs/ from drf-spectacular-sidecar's bundled static files (no CDN).
+SHARED_APPS.append("drf_spectacular_sidecar")
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(
+    {
+        "SWAGGER_UI_DIST": "SIDECAR",
+        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+        "REDOC_DIST": "SIDECAR",
+    }
+)

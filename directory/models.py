@@ -3,22 +3,29 @@ tenant's schema it holds that tenant's customer and admin accounts."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 from .roles import Role
+
+
+def new_security_stamp() -> str:
+    return secrets.token_hex(16)
 
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def create_user(self, email: str, password: str | None = None, **extra) -> User:
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=self.normalize_email(email).lower() or None, **extra)
         user.set_password(password) if password else user.set_unusable_password()
         user.save(using=self._db)
         return user
@@ -52,6 +59,16 @@ class User(AbstractBaseUser):
     # so that filtering by them stays fast.
     custom_attributes = models.JSONField(default=dict, blank=True)
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
+    # Set by an admin's temporary-password reset: the next sign-in must choose a new one.
+    must_change_password = models.BooleanField(default=False)
+    # The identifier a provisioning client (SCIM) knows this account by.
+    external_id = models.CharField(max_length=256, blank=True)
+    # SCIM attributes with no column of their own (nickName, phoneNumbers, the enterprise
+    # extension...), kept so that what a provisioning client wrote reads back the same.
+    scim_data = models.JSONField(default=dict, blank=True)
+    # Part of the session auth hash: changing it ends every session of the account at once
+    # (block, password reset, delete), wherever the sessions are stored.
+    security_stamp = models.CharField(max_length=32, default=new_security_stamp, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -69,10 +86,23 @@ class User(AbstractBaseUser):
         indexes = [
             models.Index(fields=["kind", "created_at"]),
             GinIndex(fields=["custom_attributes"], name="directory_user_custom_attrs"),
+            # Keyset pagination and prefix search (range scans) of the users list.
+            models.Index(Lower("email"), "id", name="directory_user_email_sort"),
+            models.Index(Lower("display_name"), "id", name="directory_user_name_sort"),
+            models.Index("created_at", "id", name="directory_user_created_sort"),
         ]
 
     def __str__(self) -> str:
         return self.email or str(self.id)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        key_salt = "directory.User.session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}|{self.security_stamp}",
+            secret=secret or settings.SECRET_KEY,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def is_staff(self) -> bool:
@@ -160,3 +190,141 @@ class CustomAttribute(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Identity(models.Model):
+    """A way a customer signs in: local email + password, email one-time code, or a
+    federated identity (issuer + subject)."""
+
+    class Type(models.TextChoices):
+        PASSWORD = "password", "Email and password"
+        EMAIL_OTP = "email_otp", "Email one-time code"
+        FEDERATED = "federated", "Federated"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="identities")
+    type = models.CharField(max_length=12, choices=Type.choices)
+    # For local identities the issuer is the tenant itself ("local") and the subject the
+    # email; for federated ones, the upstream issuer and its subject.
+    issuer = models.CharField(max_length=512)
+    subject = models.CharField(max_length=512)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["type", "issuer", "subject"], name="directory_identity_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()}: {self.subject}"
+
+
+class Group(models.Model):
+    """A security group of the tenant."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    display_name = models.CharField(max_length=256)
+    description = models.CharField(max_length=1024, blank=True)
+    external_id = models.CharField(max_length=256, blank=True)
+    members = models.ManyToManyField(User, through="GroupMembership", related_name="groups")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name"]
+        constraints = [
+            models.UniqueConstraint(Lower("display_name"), name="directory_group_name_ci_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class GroupMembership(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    group = models.ForeignKey(Group, on_delete=models.CASCADE)
+    user = models.ForeignKey(User, on_delete=models.CASCADE)
+    # The member's name as a provisioning client (SCIM) gave it, if it did.
+    display = models.CharField(max_length=256, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="directory_membership_unique")
+        ]
+
+
+class ScimToken(models.Model):
+    """A bearer token a provisioning client uses on /scim/v2/; only its keyed hash is kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=128)
+    token_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=8, help_text="The token's first characters")
+    created_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiPermissionGrant(models.Model):
+    """An application permission of the management API (e.g. User.Read.All) granted by an
+    admin to a daemon app registration."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # The app's client_id: no foreign key, because this table also exists in the public
+    # schema, where app registrations do not.
+    client_id = models.CharField(max_length=100)
+    permission = models.CharField(max_length=64)
+    granted_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_id", "permission"], name="directory_api_grant_unique"
+            )
+        ]
+
+
+class ImportJob(models.Model):
+    """A bulk user import, run by a Celery task; the admin center shows its progress."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    file_format = models.CharField(max_length=4)
+    filename = models.CharField(max_length=256, blank=True)
+    # The uploaded file until the task has read it (password hashes only, never plain
+    # passwords); emptied when the job ends.
+    payload = models.TextField(blank=True)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    existing_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)
+    created_by = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 0
