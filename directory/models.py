@@ -277,26 +277,6 @@ class ScimToken(models.Model):
         return self.name
 
 
-class ApiPermissionGrant(models.Model):
-    """An application permission of the management API (e.g. User.Read.All) granted by an
-    admin to a daemon app registration."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    # The app's client_id: no foreign key, because this table also exists in the public
-    # schema, where app registrations do not.
-    client_id = models.CharField(max_length=100)
-    permission = models.CharField(max_length=64)
-    granted_by = models.CharField(max_length=254, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["client_id", "permission"], name="directory_api_grant_unique"
-            )
-        ]
-
-
 class ImportJob(models.Model):
     """A bulk user import, run by a Celery task; the admin center shows its progress."""
 

@@ -7,14 +7,16 @@ import secrets
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from applications.models import ApiPermission
 from ciam.crypto import keyed_hash
 
 from . import audit
-from .models import ApiPermissionGrant, ScimToken
+from .models import ScimToken
 
 API_PERMISSIONS = [
     "User.Read.All",
@@ -81,8 +83,10 @@ def authenticate_scim_token(token: str) -> ScimToken | None:
 
 def grant_api_permission(
     *, client_id: str, permission: str, actor: Any, request: HttpRequest | None = None
-) -> ApiPermissionGrant:
-    """Grant an application permission of the management API to a daemon app."""
+) -> ApiPermission:
+    """Grant an application permission of the management API to a daemon app. The grant
+    is the identity server's `ApiPermission` row, so client-credentials tokens carry it."""
+    from applications import services as app_services
     from applications.models import Application
 
     if permission not in API_PERMISSIONS:
@@ -92,42 +96,24 @@ def grant_api_permission(
         raise ValidationError({"client_id": "No app registration has this client ID."})
     if app.authorization_grant_type != Application.GRANT_CLIENT_CREDENTIALS:
         raise ValidationError({"client_id": "Only daemon apps (client credentials) qualify."})
-    try:
-        with transaction.atomic():
-            grant = ApiPermissionGrant.objects.create(
-                client_id=client_id,
-                permission=permission,
-                granted_by=str(getattr(actor, "email", actor) or "")[:254],
-            )
-            audit.record(
-                action="api_permission.grant",
-                actor=actor,
-                request=request,
-                target=grant,
-                target_label=f"{app.name}: {permission}",
-                after={"client_id": client_id, "permission": permission},
-            )
-    except IntegrityError:
-        raise ValidationError({"permission": "Already granted."}) from None
-    return grant
+    if permission in granted_api_permissions(client_id):
+        raise ValidationError({"permission": "Already granted."})
+    return app_services.grant_api_permission(app, value=permission, actor=actor, request=request)
 
 
 def revoke_api_permission(
-    *, grant: ApiPermissionGrant, actor: Any, request: HttpRequest | None = None
+    *, grant: ApiPermission, actor: Any, request: HttpRequest | None = None
 ) -> None:
-    with transaction.atomic():
-        before = {"client_id": grant.client_id, "permission": grant.permission}
-        target_id = str(grant.pk)
-        grant.delete()
-        audit.record(
-            action="api_permission.revoke",
-            actor=actor,
-            request=request,
-            target_type="directory.apipermissiongrant",
-            target_id=target_id,
-            target_label=f"{before['client_id']}: {before['permission']}",
-            before=before,
-        )
+    from applications import services as app_services
+
+    app_services.revoke_api_permission(grant, actor=actor, request=request)
+
+
+def management_api_grants() -> QuerySet[ApiPermission]:
+    """Management API permissions granted to the tenant's apps."""
+    return ApiPermission.objects.filter(
+        resource__isnull=True, kind=ApiPermission.Kind.APPLICATION
+    ).select_related("client")
 
 
 def granted_api_permissions(client_id: str) -> set[str]:
@@ -135,5 +121,5 @@ def granted_api_permissions(client_id: str) -> set[str]:
     puts them in client-credentials tokens; the API also checks them on every call, so a
     revoked grant takes effect at once)."""
     return set(
-        ApiPermissionGrant.objects.filter(client_id=client_id).values_list("permission", flat=True)
+        management_api_grants().filter(client__client_id=client_id).values_list("value", flat=True)
     )

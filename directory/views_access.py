@@ -8,9 +8,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications.models import ApiPermission
+
 from . import audit, services_access, services_import
 from .forms_users import ApiGrantForm, ImportForm, ScimTokenForm
-from .models import ApiPermissionGrant, ImportJob, ScimToken
+from .models import ImportJob, ScimToken
 from .permissions import admin_view
 from .views_users import form_errors, get_or_404
 
@@ -112,7 +114,7 @@ def access(request: HttpRequest) -> HttpResponse:
             "grant_form": grant_form,
             "new_token": new_token,
             "tokens": ScimToken.objects.all(),
-            "grants": ApiPermissionGrant.objects.order_by("client_id", "permission"),
+            "grants": services_access.management_api_grants().order_by("client__name", "value"),
             "scim_url": f"{request.tenant_base_url}/scim/v2/",  # type: ignore[attr-defined]
         },
     )
@@ -130,7 +132,7 @@ def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
 @admin_view("users.write")
 @require_POST
 def revoke_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
-    grant = get_or_404(ApiPermissionGrant, grant_id)
+    grant = get_or_404(ApiPermission, grant_id, resource__isnull=True)
     services_access.revoke_api_permission(grant=grant, actor=request.user, request=request)
     messages.success(request, "Permission revoked.")
     return redirect("directory:access")

@@ -14,7 +14,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from directory import audit, services_access
-from directory.models import ApiPermissionGrant
 
 from . import serializers as s
 from .base import ApiView
@@ -120,8 +119,8 @@ class ApplicationDetailView(AppApiView):
             )
             if "api_permissions" in data:
                 wanted = set(data["api_permissions"])
-                for grant in ApiPermissionGrant.objects.filter(client_id=app.client_id):
-                    if grant.permission not in wanted:
+                for grant in services_access.management_api_grants().filter(client=app):
+                    if grant.value not in wanted:
                         services_access.revoke_api_permission(
                             grant=grant, actor=request.user, request=request
                         )
@@ -141,7 +140,6 @@ class ApplicationDetailView(AppApiView):
         with transaction.atomic():
             before = audit.snapshot(app, ["name", "client_id"])
             target_id = str(app.pk)
-            ApiPermissionGrant.objects.filter(client_id=app.client_id).delete()
             app.delete()
             audit.record(
                 action="application.delete",

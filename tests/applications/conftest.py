@@ -170,24 +170,6 @@ def _fresh_key_caches():
     tokens._issuer_cache.clear()
 
 
-@pytest.fixture(scope="session")
-def _oauth_live_server(tenants_setup):
-    from pytest_django.live_server_helper import LiveServer
-
-    server = LiveServer("localhost")
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def oauth_live_url(_oauth_live_server, django_db_blocker):
-    """A real HTTP server on the test database (pytest-django's `live_server` would force
-    `transactional_db`, whose flush wipes the session tenants). Data made here is
-    committed: tests clean up what they create."""
-    with django_db_blocker.unblock():
-        yield _oauth_live_server.url
-
-
 @pytest.fixture(autouse=True)
 def _admin_signin_budget(tenants_setup):
     """The admin sign-in rate limit (50 per IP, 10 per IP and email, per 5 minutes) lives in

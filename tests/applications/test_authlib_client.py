@@ -21,7 +21,7 @@ REDIRECT_URI = "http://127.0.0.1:8765/callback"
 
 
 @pytest.fixture
-def live_tenant(tenants_setup, oauth_live_url):
+def live_tenant(tenants_setup, live_url):
     """testco over HTTP with a web app, a daemon app and a signed-in customer (committed
     rows, removed afterwards)."""
     from applications import services
@@ -39,7 +39,7 @@ def live_tenant(tenants_setup, oauth_live_url):
         user = create_customer("authlib@example.com")
         cookie = session_cookie_for(user)
     yield {
-        "issuer": f"{oauth_live_url}/t/{tenant.name}",
+        "issuer": f"{live_url}/t/{tenant.name}",
         "web": (web.client_id, web_secret),
         "daemon": (daemon.client_id, daemon_secret),
         "cookie": cookie,
@@ -190,7 +190,7 @@ def call(app, path: str, cookie: str = "") -> tuple[str, dict, str]:
     return captured["status"], captured["headers"], body
 
 
-def test_sample_app_signs_a_customer_in_with_authlib(tenants_setup, oauth_live_url):
+def test_sample_app_signs_a_customer_in_with_authlib(tenants_setup, live_url):
     from applications import services
     from directory.models import AuditEvent, User
 
@@ -203,7 +203,7 @@ def test_sample_app_signs_a_customer_in_with_authlib(tenants_setup, oauth_live_u
         user = create_customer("sample@example.com")
         tenant_cookie = session_cookie_for(user)
     try:
-        example.ISSUER = f"{oauth_live_url}/t/{tenant.name}"
+        example.ISSUER = f"{live_url}/t/{tenant.name}"
         example.CLIENT_ID, example.CLIENT_SECRET = app.client_id, secret
 
         # the app sends the browser to the tenant

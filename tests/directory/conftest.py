@@ -38,8 +38,7 @@ def make_customer(tenant):
 def issue_token(info, permissions=ALL_API_PERMISSIONS, grant=True, scope=None, expired=False):
     """A daemon app of the tenant with an access token row (what the token endpoint
     issues for the client-credentials grant)."""
-    from applications.models import AccessToken, Application
-    from directory.models import ApiPermissionGrant
+    from applications.models import AccessToken, ApiPermission, Application
 
     with info.context():
         app = Application.objects.create(
@@ -49,7 +48,12 @@ def issue_token(info, permissions=ALL_API_PERMISSIONS, grant=True, scope=None, e
         )
         if grant:
             for permission in permissions:
-                ApiPermissionGrant.objects.create(client_id=app.client_id, permission=permission)
+                ApiPermission.objects.create(
+                    client=app,
+                    kind=ApiPermission.Kind.APPLICATION,
+                    value=permission,
+                    admin_consented=True,
+                )
         token = secrets.token_urlsafe(24)
         AccessToken.objects.create(
             application=app,
@@ -93,11 +97,3 @@ def make_api(tenant):
         return ApiClient(info, issue_token(info, permissions, **kw))
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Rate-limit counters and sessions live in Redis: every test starts without them."""
-    from django.core.cache import cache
-
-    cache.clear()

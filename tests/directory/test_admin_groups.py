@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from applications.models import ApiPermission
 from directory import services_access
 from directory.models import (
-    ApiPermissionGrant,
     AuditEvent,
     CustomAttribute,
     Group,
@@ -150,11 +150,11 @@ def test_grant_and_revoke_api_permission_to_daemon_app(admin_client, tenant):
     )
     assert b"Only daemon apps" in refused.content
     with tenant.context():
-        grant = ApiPermissionGrant.objects.get()
+        grant = ApiPermission.objects.get()
         assert services_access.granted_api_permissions(daemon.client_id) == {"User.Read.All"}
     admin_client.post(tenant.url(f"/admin/users/access/grants/{grant.pk}/revoke/"))
     with tenant.context():
-        assert not ApiPermissionGrant.objects.exists()
+        assert not ApiPermission.objects.exists()
 
 
 def test_invite_admin_assign_roles_and_remove(admin_client, tenant):

@@ -39,11 +39,11 @@ def scim_token(tenants_setup, django_db_blocker):
             )
 
 
-def test_scim_endpoint_passes_the_scim2_tester_compliance_checks(live_server, scim_token):
+def test_scim_endpoint_passes_the_scim2_tester_compliance_checks(live_url, scim_token):
     # given
     tenant, token = scim_token
     http = HttpClient(
-        base_url=f"{live_server.url}{tenant.url('/scim/v2')}",
+        base_url=f"{live_url}{tenant.url('/scim/v2')}",
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
