@@ -36,6 +36,9 @@ def recreate_database(name: str) -> None:
     params = connection.get_connection_params()
     params["dbname"] = "postgres"
     with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name]
+        )
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
 
