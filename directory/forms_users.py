@@ -133,4 +133,6 @@ class ApiGrantForm(forms.Form):
 
     def __init__(self, *args, permissions: list[str] = (), **kwargs) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
-        self.fields["permission"].choices = [(p, p) for p in permissions]
+        permission_field = self.fields["permission"]
+        assert isinstance(permission_field, forms.ChoiceField)
+        permission_field.choices = [(p, p) for p in permissions]

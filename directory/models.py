@@ -230,7 +230,9 @@ class Group(models.Model):
     display_name = models.CharField(max_length=256)
     description = models.CharField(max_length=1024, blank=True)
     external_id = models.CharField(max_length=256, blank=True)
-    members = models.ManyToManyField(User, through="GroupMembership", related_name="groups")
+    members = models.ManyToManyField(  # type: ignore[var-annotated]
+        User, through="GroupMembership", related_name="groups"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -119,19 +119,20 @@ def search_users(query: UserQuery) -> tuple[list[User], str | None]:
         if name in {"city", "country", "state", "postal_code", "job_title"}:
             qs = qs.filter(**{f"{name}__iexact": value})
     if query.cursor:
-        value, pk = decode_cursor(query.cursor)
+        raw_value, pk = decode_cursor(query.cursor)
+        bound: Any = raw_value
         if column == "created_at":
             try:
-                value = dt.datetime.fromisoformat(str(value))
+                bound = dt.datetime.fromisoformat(str(raw_value))
             except ValueError:
                 raise ValidationError({"cursor": "This cursor is not valid."}) from None
         # A row comparison, which PostgreSQL turns into one range of the (key, id) index
         # (an OR of comparisons made the planner misjudge and sort a whole prefix).
         sql = f"({KEYSET_SQL[column]}, id) {'>' if ascending else '<'} (%s, %s::uuid)"
         # The SQL text comes from the fixed KEYSET_SQL table; the values are parameters.
-        qs = qs.filter(RawSQL(sql, [value, pk], output_field=BooleanField()))  # noqa: S611
+        qs = qs.filter(RawSQL(sql, [bound, pk], output_field=BooleanField()))  # noqa: S611
     # Plain ASC / DESC: the (key, id) btree indexes read forwards or backwards.
-    order = [F(column).asc(), "pk"] if ascending else [F(column).desc(), "-pk"]
+    order: list[Any] = [F(column).asc(), "pk"] if ascending else [F(column).desc(), "-pk"]
     limit = max(1, min(int(query.limit), 200))
     rows = list(qs.order_by(*order)[: limit + 1])
     next_cursor = None

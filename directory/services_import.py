@@ -20,10 +20,12 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, identify_hasher
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.utils import schema_context
+
+from tenants.schemas import current_schema
 
 from . import audit
 from .models import CustomAttribute, Identity, ImportJob, User
@@ -261,7 +263,7 @@ def export_users(file_format: str) -> Iterator[str]:
     """Customer accounts as CSV or JSON text chunks, without any secret (no password
     hashes, no security stamps). The chunks are read in the current tenant's schema even
     when a streaming response consumes them after the view has returned."""
-    schema = connection.schema_name
+    schema = current_schema()
 
     def chunks() -> Iterator[str]:
         with schema_context(schema):
@@ -326,7 +328,7 @@ def start_import_job(
         target=job,
         target_label=filename[:254],
     )
-    schema = connection.schema_name
+    schema = current_schema()
 
     def enqueue() -> None:
         # The task carries the schema that is active when it is sent.

@@ -38,7 +38,10 @@ LOCAL_ISSUER = "local"
 
 
 def _field_limits() -> dict[str, int]:
-    return {name: User._meta.get_field(name).max_length or 256 for name in PROFILE_FIELDS}
+    return {
+        name: getattr(User._meta.get_field(name), "max_length", None) or 256
+        for name in PROFILE_FIELDS
+    }
 
 
 def clean_profile(values: dict[str, Any]) -> dict[str, str]:

@@ -59,7 +59,7 @@ def import_job(request: HttpRequest, job_id: str) -> HttpResponse:
 
 @admin_view("users.read")
 @require_GET
-def export_users(request: HttpRequest) -> HttpResponse:
+def export_users(request: HttpRequest) -> StreamingHttpResponse:
     file_format = "json" if request.GET.get("format") == "json" else "csv"
     audit.record(
         action="user.export",

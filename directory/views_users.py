@@ -124,7 +124,8 @@ def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
             values = {}
             for key, name in form.attribute_names:
                 value = data.get(key)
-                values[name] = value.isoformat() if hasattr(value, "isoformat") else value
+                iso = getattr(value, "isoformat", None)
+                values[name] = iso() if iso is not None else value
             try:
                 services_users.update_user(
                     user=user,

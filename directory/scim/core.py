@@ -141,7 +141,7 @@ def _int_param(params: dict[str, str], name: str, default: int) -> int:
     if raw in (None, ""):
         return default
     try:
-        return int(raw)
+        return int(str(raw))
     except ValueError:
         raise ScimError(400, f"{name} must be an integer.", "invalidValue") from None
 

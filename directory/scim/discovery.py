@@ -62,7 +62,7 @@ def _resource_types(base: str) -> list[dict[str, Any]]:
     types = []
     for model, endpoint in ((User[EnterpriseUser], "/Users"), (Group, "/Groups")):
         resource_type = ResourceType.from_resource(model)
-        resource_type.endpoint = endpoint
+        resource_type.endpoint = endpoint  # type: ignore[assignment]
         data = resource_type.model_dump(scim_ctx=Context.RESOURCE_QUERY_RESPONSE)
         types.append(_with_meta(data, base, "ResourceType", data["id"]))
     return types
