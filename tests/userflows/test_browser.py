@@ -280,6 +280,95 @@ def test_federated_signin_through_an_openid_connect_provider(page, live, oidc_pr
     assert live.run(linked) == "fed@example.com"
 
 
+def test_federated_signin_through_another_tenant(page, live, tenants_setup, django_db_blocker):
+    """Tenant `otherco` of this platform is the OpenID Connect provider of `testco`."""
+    from django.db import connections
+    from django.urls import reverse
+    from django_tenants.utils import schema_context
+
+    other = tenants_setup[1]
+    server = live.base.rsplit("/t/", 1)[0]
+    callback = f"/t/testco{reverse('openid_connect_callback', args=['partner-tenant'])}"
+
+    def in_other(fn):
+        try:
+            with django_db_blocker.unblock(), schema_context(other.schema):
+                return fn()
+        finally:
+            connections.close_all()
+
+    def provider_side():
+        from allauth.account.models import EmailAddress
+
+        from applications.services import register_application
+        from directory.models import User
+
+        user = User.objects.create_user(
+            "partner@otherco.example", PASSWORD, kind="customer", display_name="Pat Partner"
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        app, secret = register_application(
+            name="testco federation",
+            app_type="web",
+            redirect_uris=[server + callback],
+            actor="tests",
+        )
+        return app.client_id, secret
+
+    client_id, secret = in_other(provider_side)
+    try:
+
+        def configure():
+            from userflows import services
+
+            provider = services.save_identity_provider(
+                provider=None,
+                data={
+                    "kind": "openid_connect",
+                    "slug": "partner-tenant",
+                    "name": "Other Co",
+                    "client_id": client_id,
+                    "client_secret": secret,
+                    "issuer": f"{server}/t/{other.name}",
+                    "scopes": "openid email profile",
+                },
+                actor="tests",
+            )
+            services.get_default_flow().identity_providers.add(provider)
+
+        live.run(configure)
+        # when the customer picks the partner tenant on testco's sign-in page
+        page.goto(live.login_url())
+        page.click("#idp-partner-tenant")
+        # then otherco's own sign-in page asks for otherco's credentials
+        page.wait_for_url(re.compile(rf".*/t/{other.name}/account/login/.*"))
+        page.fill("#id_login", "partner@otherco.example")
+        page.fill("#id_password", PASSWORD)
+        page.click("#signin-password")
+        # and the customer comes back to testco's authorize request, signed in
+        page.wait_for_url(
+            re.compile(r".*/t/testco/oauth2/v2\.0/authorize\?.*client_id=browser-app.*")
+        )
+
+        def linked():
+            from allauth.socialaccount.models import SocialAccount
+
+            account = SocialAccount.objects.get(provider="partner-tenant")
+            return account.user.email, account.user.kind
+
+        assert live.run(linked) == ("partner@otherco.example", "customer")
+    finally:
+
+        def provider_cleanup():
+            from applications.models import Application
+            from directory.models import User
+
+            Application.objects.filter(client_id=client_id).delete()
+            User.objects.filter(email="partner@otherco.example").delete()
+
+        in_other(provider_cleanup)
+
+
 def test_account_deletion(page, live):
     make_customer(live)
     page.goto(f"{live.base}/account/login/")
