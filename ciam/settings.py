@@ -335,6 +335,7 @@ MIDDLEWARE.insert(
     "userflows.middleware.UILocalesMiddleware",
 )
 MIDDLEWARE.append("allauth.usersessions.middleware.UserSessionsMiddleware")
+MIDDLEWARE.append("userflows.middleware.PasswordChangeRequiredMiddleware")
 CIAM_TENANT_INITIALIZERS.append("userflows.services.initialize_tenant_userflows")
 ACCOUNT_ADAPTER = "userflows.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "userflows.adapters.SocialAccountAdapter"

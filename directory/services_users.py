@@ -409,3 +409,10 @@ def delete_user(*, user: User, actor: Any, request: HttpRequest | None = None) -
             target_id=target_id,
             target_label=target_id,
         )
+
+
+def password_chosen_by_customer(user: User) -> None:
+    """The customer chose their own password: a temporary one no longer needs changing."""
+    if getattr(user, "must_change_password", False):
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        user.must_change_password = False

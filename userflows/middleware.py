@@ -7,6 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from tenants.middleware import is_tenant_request
+
 from . import context
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
@@ -36,4 +38,34 @@ class UILocalesMiddleware:
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
+        return self.get_response(request)
+
+
+class PasswordChangeRequiredMiddleware:
+    """A customer signed in with a temporary password (set by an admin) must choose a new
+    one before anything else: every other page of the tenant, the authorize endpoint
+    included, sends them to the change-password page."""
+
+    ALLOWED = ("account_change_password", "account_logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and is_tenant_request(request)
+            and not request.path_info.startswith(settings.STATIC_URL)
+        ):
+            from django.shortcuts import redirect
+            from django.urls import reverse
+            from django.utils.http import urlencode
+
+            allowed = {reverse(name) for name in self.ALLOWED}
+            if request.path not in allowed:
+                target = reverse("account_change_password")
+                return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
