@@ -194,6 +194,104 @@ def test_signup_with_email_code_attributes_and_consent(page, live):
     assert live.run(created) == "Nora"
 
 
+def test_signup_then_tokens_at_the_app(page, live):
+    """The whole journey: an app's authorize request, sign-up with code, attributes and
+    consent, then the app exchanges the code for tokens that carry what was collected."""
+    import base64
+    import hashlib
+    import json
+    import secrets
+    from urllib.parse import parse_qs, urlparse
+
+    import requests
+
+    def configure():
+        from applications.services import register_application
+        from userflows import services
+        from userflows.models import FlowAttribute
+
+        FlowAttribute.objects.create(
+            flow=services.get_default_flow(),
+            attribute="given_name",
+            label="Given name",
+            required=True,
+            order=1,
+        )
+        app, secret = register_application(
+            name="Browser shop",
+            app_type="web",
+            redirect_uris=["https://app.example/cb"],
+            actor="tests",
+        )
+        return app.client_id, secret
+
+    client_id, secret = live.run(configure)
+    verifier = secrets.token_urlsafe(48)
+    challenge = (
+        base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    )
+    landed: dict[str, str] = {}
+
+    def app_callback(route):
+        landed["url"] = route.request.url
+        route.fulfill(status=200, body="signed in")
+
+    page.route("https://app.example/**", app_callback)
+    try:
+        # when the app sends a new customer to sign up
+        page.goto(
+            live.login_url(
+                client_id=client_id,
+                scope="openid profile email",
+                nonce="n-42",
+                code_challenge=challenge,
+                code_challenge_method="S256",
+            )
+        )
+        page.click("#signup-link")
+        page.fill("#id_email", "shopper@example.com")
+        page.click("#signup-submit")
+        page.fill("#id_code", live.mailbox.last_code("shopper@example.com"))
+        page.click("#signup-submit")
+        page.fill("#id_password1", PASSWORD)
+        page.fill("#id_password2", PASSWORD)
+        page.click("#signup-submit")
+        page.fill("#id_given_name", "Sam")
+        page.click("#signup-submit")
+        page.wait_for_url(re.compile(r"https://app\.example/cb\?.*"))
+        # then the app gets a code for its state and exchanges it for tokens
+        query = parse_qs(urlparse(landed["url"]).query)
+        assert query["state"] == ["xyz"]
+        response = requests.post(
+            f"{live.base}/oauth2/v2.0/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": query["code"][0],
+                "redirect_uri": "https://app.example/cb",
+                "code_verifier": verifier,
+            },
+            auth=(client_id, secret),
+            timeout=10,
+        )
+        assert response.status_code == 200, response.text
+        tokens = response.json()
+        payload = tokens["id_token"].split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert claims["aud"] == client_id
+        assert claims["nonce"] == "n-42"
+        assert claims["email"] == "shopper@example.com"
+        assert claims["given_name"] == "Sam"
+        assert claims["iss"] == live.base
+    finally:
+
+        def cleanup():
+            from applications.models import Application
+
+            Application.objects.filter(client_id=client_id).delete()
+
+        live.run(cleanup)
+
+
 def test_signin_with_password(page, live):
     make_customer(live)
     password_signin(page, live)
