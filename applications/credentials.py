@@ -9,7 +9,6 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-import requests
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +18,7 @@ from django.utils import timezone
 from jwcrypto import jwk, jws, jwt
 from jwcrypto.common import JWException
 
+from ciam import outbound
 from ciam.crypto import keyed_hash
 from directory import audit
 
@@ -158,8 +158,8 @@ def _client_keys(app: Application) -> jwk.JWKSet | None:
         data = cache.get(cache_key)
         if data is None:
             try:
-                data = requests.get(app.jwks_uri, timeout=5).json()
-            except (requests.RequestException, ValueError):
+                data = outbound.get_json(app.jwks_uri)
+            except outbound.OutboundError:
                 return None
             cache.set(cache_key, data, 300)
     if not data:

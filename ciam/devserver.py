@@ -94,6 +94,8 @@ def manage(*args: str) -> None:
 def up() -> int:
     ensure_services()
     os.environ.setdefault("DEBUG", "1")
+    # Local identity providers and key URLs on this machine are fine in development.
+    os.environ.setdefault("CIAM_OUTBOUND_ALLOW_PRIVATE", "1")
     port = os.environ.get("PORT", "8000")
     log("migrating the public schema, the tenant template and every tenant ...")
     manage("migrate_all_tenants", "-v", "0")

@@ -37,6 +37,9 @@ CIAM_SCHEMA_POOL_SIZE = int(env("CIAM_SCHEMA_POOL_SIZE") or 4)
 # Custom domains prove ownership with a DNS TXT record at _ciam-challenge.<domain>;
 # "host:port" of the resolver to ask (default: the system's resolvers).
 CIAM_DNS_NAMESERVER = env("CIAM_DNS_NAMESERVER") or ""
+# Admin-configured outbound URLs (JWKS, OIDC issuers) may reach private and loopback
+# addresses over http only when this is on (development and tests); see ciam/outbound.py.
+CIAM_OUTBOUND_ALLOW_PRIVATE = env_bool("CIAM_OUTBOUND_ALLOW_PRIVATE", False)
 # Seconds between a tenant's soft delete and the purge of its schema.
 CIAM_TENANT_PURGE_GRACE_SECONDS = int(env("CIAM_TENANT_PURGE_GRACE_SECONDS") or 0)
 

@@ -74,15 +74,14 @@ def mapped_values(sociallogin: Any) -> dict[str, str]:
 
 def discover_oidc(issuer: str) -> dict[str, Any]:
     """Fetch and check the issuer's discovery document (OpenID Connect Discovery 1.0)."""
-    import requests
     from django.core.exceptions import ValidationError
+
+    from ciam import outbound
 
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
     try:
-        response = requests.get(url, timeout=5)
-        response.raise_for_status()
-        meta = response.json()
-    except (requests.RequestException, ValueError) as exc:
+        meta = outbound.get_json(url)
+    except outbound.OutboundError as exc:
         raise ValidationError({"issuer": f"Discovery failed at {url}: {exc}"}) from exc
     if not isinstance(meta, dict) or str(meta.get("issuer", "")).rstrip("/") != issuer.rstrip("/"):
         raise ValidationError({"issuer": "The discovery document names another issuer."})

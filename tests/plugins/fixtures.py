@@ -76,6 +76,14 @@ def _clean_redis():
     _delete_worker_keys()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _outbound_to_local_peers():
+    """The suite's peers (OIDC providers, JWKS servers) run on loopback over http."""
+    from django.conf import settings
+
+    settings.CIAM_OUTBOUND_ALLOW_PRIVATE = True
+
+
 @pytest.fixture(scope="session")
 def tenants_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
