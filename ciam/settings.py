@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -249,7 +250,7 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "applications.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "applications.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "applications.IDToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "applications.Grant"
-OAUTH2_PROVIDER: dict[str, object] = {"OIDC_ENABLED": True, "PKCE_REQUIRED": True}
+OAUTH2_PROVIDER: dict[str, Any] = {"OIDC_ENABLED": True, "PKCE_REQUIRED": True}
 
 # django-allauth (customer sign-up / sign-in, built out by the user-flows work).
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
