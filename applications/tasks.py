@@ -30,7 +30,7 @@ def ensure_rsa_key_task() -> str:
 @app.task(name="applications.purge_expired_tokens")
 def purge_expired_tokens_task() -> dict[str, int]:
     return maintenance.purge_expired_tokens(
-        settings.OAUTH2_PROVIDER["CLEAR_EXPIRED_TOKENS_BATCH_SIZE"]
+        int(settings.OAUTH2_PROVIDER["CLEAR_EXPIRED_TOKENS_BATCH_SIZE"])
     )
 
 
