@@ -168,17 +168,3 @@ def _fresh_key_caches():
     yield
     keys.clear_caches()
     tokens._issuer_cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _admin_signin_budget(tenants_setup):
-    """The admin sign-in rate limit (50 per IP, 10 per IP and email, per 5 minutes) lives in
-    Redis and outlasts each test; this suite signs in more often than that."""
-    from django_tenants.utils import schema_context
-
-    from ciam import ratelimit
-
-    for info in tenants_setup:
-        with schema_context(info.schema):
-            ratelimit.reset("admin-signin-ip", "127.0.0.1")
-            ratelimit.reset("admin-signin", f"127.0.0.1|{info.admin_email}")

@@ -1,14 +1,12 @@
 """Customer journeys in a real browser (Playwright driving Debian's Chromium) against a
 live server, with a real SMTP server and a real OpenID Connect provider.
 
-Token issuance is the identity server's part (another branch): these journeys end where
-allauth redirects to `next`, i.e. the app's authorize URL, or at the account page."""
+Most journeys end where the customer is sent back to the app's authorize URL or lands on
+the account page; `test_signup_then_tokens_at_the_app` follows one through to tokens."""
 
 from __future__ import annotations
 
-import os
 import re
-import threading
 import time
 from urllib.parse import quote
 
@@ -17,62 +15,16 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from .conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the data set-up below is plain
-# synchronous ORM work in the same thread, which is safe here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(autouse=True)
-def _live_server_helper():
-    """Overrides pytest-django's helper, which would add `transactional_db` (and its flush
-    of the session's tenants) to every test using `live_server`."""
-
-
-@pytest.fixture(autouse=True)
-def _database_before_browser(tenants_setup):
-    """Build the test database before Playwright starts its event loop in this thread."""
-
-
-@pytest.fixture(scope="session")
-def live_server(tenants_setup):
-    """Our own live server: the WSGI app on a loopback port, in threads of this process,
-    against the test database. Named `live_server` so that pytest-django builds the test
-    database for these tests."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.core.handlers.wsgi import WSGIHandler
-    from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
-    from django.db import connections
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = StaticFilesHandler(WSGIHandler())
-
-    def app(environ, start_response):
-        try:
-            return list(handler(environ, start_response))
-        finally:
-            connections.close_all()  # request threads end here; leave no session open
-
-    server = ThreadedWSGIServer(("127.0.0.1", 0), QuietHandler)
-    server.set_app(app)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-
 
 @pytest.fixture
-def live(tenants_setup, live_server, django_db_blocker, smtp, page):
+def live(tenants_setup, live_url, django_db_blocker, smtp, page):
     """The `testco` tenant on the live server; committed data is removed afterwards."""
     from django_tenants.utils import schema_context
 
     tenant = tenants_setup[0]
 
     class Live:
-        base = f"{live_server}/t/{tenant.name}"
+        base = f"{live_url}/t/{tenant.name}"
         mailbox = smtp
 
         @staticmethod
