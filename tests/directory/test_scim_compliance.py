@@ -4,7 +4,6 @@ live server."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 from httpx2 import Client as HttpClient
 from scim2_client.engines.httpx2 import SyncSCIMClient
@@ -29,14 +28,6 @@ def scim_token(tenants_setup, django_db_blocker):
         User.objects.filter(kind=User.Kind.CUSTOMER, created_at__gte=started).delete()
         Group.objects.filter(created_at__gte=started).delete()
         ScimToken.objects.filter(pk=row.pk).delete()
-        # The live server thread keeps its connection (CONN_MAX_AGE), which would stop the
-        # test database from being dropped at the end of the session; it reconnects if
-        # it serves again (health checks are on).
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
 
 
 def test_scim_endpoint_passes_the_scim2_tester_compliance_checks(live_url, scim_token):
