@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from ciam import generations
+
 from .models import Domain, Tenant
 
 HOSTNAME_RE = re.compile(
@@ -59,6 +61,7 @@ def verify_custom_domain(domain: Domain) -> bool:
         return False
     with transaction.atomic():
         Domain.objects.filter(pk=domain.pk).update(is_verified=True)
+        generations.bump(generations.PLATFORM)  # routes to the domain change
     domain.is_verified = True
     return True
 

@@ -9,6 +9,7 @@ exist. On the shared host, other paths are the platform portal (public schema)."
 
 from __future__ import annotations
 
+import copy
 import re
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from django.core.exceptions import DisallowedHost
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.urls import set_script_prefix, set_urlconf
+
+from ciam import generations
 
 from .models import Domain, Tenant
 from .schemas import use_public_schema, use_tenant
@@ -35,6 +38,37 @@ def not_found() -> HttpResponse:
 def shared_hosts() -> set[str]:
     extra = getattr(settings, "CIAM_SHARED_HOSTS", None) or []
     return {settings.CIAM_BASE_DOMAIN, "localhost", "127.0.0.1", "[::1]", "testserver", *extra}
+
+
+# Routes (tenant name or host -> tenant, or None) for one platform generation: tenant
+# creation, deletion and domain changes bump it (tenants.signals).
+_routes = generations.Cache()
+
+
+def _tenant_named(name: str) -> Tenant | None:
+    return Tenant.objects.filter(name=name, deleted_at__isnull=True).first()
+
+
+def _tenant_at_host(hostname: str) -> Tenant | None:
+    domain = (
+        Domain.objects.select_related("tenant")
+        .filter(domain=hostname, is_verified=True, tenant__deleted_at__isnull=True)
+        .first()
+    )
+    return domain.tenant if domain is not None else None
+
+
+def _route(kind: str, value: str) -> Tenant | None:
+    """The tenant at a route, from the process-local cache. The platform generation and
+    the last known tenant's generation are read together (at most one Redis round trip),
+    so that the tenant's caches cost nothing more for the rest of the request."""
+    known = _routes.peek(generations.PLATFORM, (kind, value))
+    scopes = [generations.PLATFORM] + ([known.schema_name] if known is not None else [])
+    generations.read(*scopes)
+    loader = _tenant_named if kind == "name" else _tenant_at_host
+    tenant = _routes.get(generations.PLATFORM, (kind, value), lambda: loader(value))
+    # Requests mutate their tenant (domain_url): each gets its own copy.
+    return copy.copy(tenant) if tenant is not None else None
 
 
 class TenantRoutingMiddleware:
@@ -64,11 +98,7 @@ class TenantRoutingMiddleware:
             if match is None:
                 return self._public(request)
             name = match["name"]
-            tenant = (
-                Tenant.objects.filter(name=name, deleted_at__isnull=True).first()
-                if VALID_NAME_RE.match(name)
-                else None
-            )
+            tenant = _route("name", name) if VALID_NAME_RE.match(name) else None
             if tenant is None:
                 return not_found()
             if match["rest"] is None:
@@ -79,14 +109,9 @@ class TenantRoutingMiddleware:
             set_script_prefix(prefix + "/")
             request.tenant_path_prefix = prefix  # type: ignore[attr-defined]
         else:
-            domain = (
-                Domain.objects.select_related("tenant")
-                .filter(domain=hostname, is_verified=True, tenant__deleted_at__isnull=True)
-                .first()
-            )
-            if domain is None:
+            tenant = _route("host", hostname)
+            if tenant is None:
                 return not_found()
-            tenant = domain.tenant
 
         tenant.domain_url = hostname
         request.tenant = tenant  # type: ignore[attr-defined]

@@ -1,10 +1,10 @@
 """Authentication, permissions, errors and ETags shared by the management API's views.
 
 Callers authenticate with an OAuth 2.0 client-credentials access token issued by this
-tenant (a django-oauth-toolkit AccessToken row of a daemon app, looked up by the checksum
-of the token). A call needs the application permission its view names (e.g.
-`User.ReadWrite.All`) in the token's scope *and* still granted to the app by an admin, so
-revoking a grant takes effect at once. `*.ReadWrite.All` implies `*.Read.All`."""
+tenant (a self-contained JWT of a daemon app, see applications.tokens.load_access_token).
+A call needs the application permission its view names (e.g. `User.ReadWrite.All`) in
+the token's scope *and* still granted to the app by an admin, so revoking a grant takes
+effect at once. `*.ReadWrite.All` implies `*.Read.All`."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class AccessTokenAuthentication(BaseAuthentication):
     """Bearer access tokens of this tenant's daemon apps."""
 
     def authenticate(self, request: Request) -> tuple[ApiClient, Any] | None:
-        from oauth2_provider.models import get_access_token_model
+        from applications.tokens import load_access_token
 
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
@@ -51,14 +51,13 @@ class AccessTokenAuthentication(BaseAuthentication):
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise exceptions.AuthenticationFailed("Use an OAuth 2.0 bearer access token.")
-        checksum = hashlib.sha256(token.strip().encode()).hexdigest()
-        row = (
-            get_access_token_model()
-            .objects.select_related("application")
-            .filter(token_checksum=checksum)
-            .first()
-        )
-        if row is None or row.expires <= timezone.now() or row.application is None:
+        row = load_access_token(token.strip())
+        if (
+            row is None
+            or row.expires <= timezone.now()
+            or row.application is None
+            or not row.application.is_enabled
+        ):
             raise exceptions.AuthenticationFailed("The access token is not valid or expired.")
         if row.user_id is not None:
             raise exceptions.AuthenticationFailed(

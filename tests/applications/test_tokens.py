@@ -12,6 +12,7 @@ from django.utils import timezone
 from jwcrypto import jwt
 
 from applications.models import AccessToken
+from applications.tokens import load_access_token
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -54,9 +55,12 @@ def test_client_credentials_token_carries_the_granted_permissions(tenant, daemon
     assert claims["sub"] == app.client_id and claims["idtyp"] == "app"
     assert claims["tid"] == str(tenant.tenant.pk)
     with tenant.context():
-        row = AccessToken.objects.get(application=app)
-        assert row.scope.split() == ["Group.ReadWrite.All", "User.Read.All"]
-        assert row.user is None
+        # an app-only token is self-contained: no row, yet resource endpoints know it
+        assert not AccessToken.objects.filter(application=app).exists()
+        token = load_access_token(body["access_token"])
+        assert token.scope.split() == ["Group.ReadWrite.All", "User.Read.All"]
+        assert token.user is None and token.application.client_id == app.client_id
+        assert token.is_valid(["User.Read.All"])
 
 
 def test_client_credentials_may_narrow_the_scope(tenant, daemon):
@@ -109,7 +113,8 @@ def test_revoked_and_expired_secrets_stop_working(tenant, daemon):
     assert client_credentials(tenant, app, secret).status_code == 401
     assert client_credentials(tenant, app, second_value).status_code == 200
     with tenant.context():
-        ClientSecret.objects.filter(pk=second.pk).update(expires_at=timezone.now())
+        second.expires_at = timezone.now()
+        second.save()
     assert client_credentials(tenant, app, second_value).status_code == 401
 
 

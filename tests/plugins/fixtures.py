@@ -71,7 +71,12 @@ def _clean_redis():
     """Each test starts with no cache entries, rate-limit counters, codes, lockouts or
     sessions of this worker's prefix. Never FLUSHDB: other xdist workers (other prefixes)
     share the Redis database."""
+    from ciam import generations
+
     _delete_worker_keys()
+    # Process-local caches hold rows that the test transaction may roll back.
+    generations.forget()
+    generations.Cache.clear_all()
     yield
     _delete_worker_keys()
 

@@ -1,0 +1,58 @@
+"""The machine lane: requests of the OAuth/OIDC machine endpoints (token, introspection,
+revocation, userinfo, JWKS, discovery) skip the browser middleware.
+
+These endpoints serve programs, not browsers: they never read a session, a CSRF token,
+the signed-in user, messages or the language, so running that middleware only costs
+time on the busiest path of the platform. The lane is a second Django handler whose
+middleware is tenant routing and the security headers; everything else (URL resolving,
+views, exception handling) is Django's own."""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.handlers.base import BaseHandler
+from django.http import HttpRequest, HttpResponse
+
+MACHINE_PATH_RE = re.compile(
+    rf"^(?:/{re.escape(settings.CIAM_TENANT_PATH_PREFIX)}/[^/]+)?/(?:"
+    r"oauth2/v2\.0/(?:token|introspect|revoke)"
+    r"|oidc/userinfo"
+    r"|discovery/v2\.0/keys"
+    r"|(?:v2\.0/)?\.well-known/openid-configuration"
+    r")$"
+)
+
+MACHINE_MIDDLEWARE = [
+    "tenants.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
+
+
+class _LaneHandler(BaseHandler):
+    """A Django handler with its own middleware list."""
+
+    def __init__(self, middleware: list[str]) -> None:
+        super().__init__()
+        saved = settings.MIDDLEWARE
+        # load_middleware reads settings.MIDDLEWARE; this runs once, while the outer
+        # handler builds its own chain at start-up (before any request is served).
+        settings.MIDDLEWARE = middleware
+        try:
+            self.load_middleware()
+        finally:
+            settings.MIDDLEWARE = saved
+
+
+class MachineLaneMiddleware:
+    """Placed first: machine endpoint requests go down the lane, the rest go on."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.lane = _LaneHandler(MACHINE_MIDDLEWARE)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if MACHINE_PATH_RE.match(request.path_info):
+            return self.lane.get_response(request)
+        return self.get_response(request)
