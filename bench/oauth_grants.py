@@ -1,13 +1,20 @@
 """Benchmark: client-credentials and refresh-token grants per second through the
-production web server (gunicorn), load generator on the same machine.
+production web server (granian), load generator on the same machine.
 
-    python bench/oauth_grants.py [--workers 2] [--threads 4] [--connections 8]
-                                 [--seconds 15] [--profile]
+    python3 dev.py bench oauth_grants [--workers 2] [--threads 4] [--connections 8]
+                                      [--seconds 15] [--profile]
 
 Uses DATABASE_URL / REDIS_URL like the app (the database is migrated and a tenant
-`benchco` with a daemon app and a web app is created on first run). Prints machine info,
-requests per second and p50/p99 latency per grant; --profile also prints where the time
-of one client-credentials request goes (cProfile, in process)."""
+`benchco` with two daemon apps, ES256 and RS256, and a web app is created on first run).
+The load generator is wrk (Debian package `wrk`) over keep-alive connections; without
+wrk, Python processes do the same, at a higher cost in CPU on this shared machine. Each
+refresh-token connection follows its own rotation chain (every request sends the
+refresh token the previous one returned).
+
+Prints the machine, the server's shape, then per grant: requests per second, p50/p99
+latency, errors, the server's CPU seconds per request and its memory (RSS of all its
+processes); --profile also prints where the time of one client-credentials request goes
+(cProfile, in process)."""
 
 from __future__ import annotations
 
@@ -19,8 +26,10 @@ import json
 import multiprocessing as mp
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import timedelta
@@ -31,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ciam.settings")
 TENANT = "benchco"
+TOKEN_PATH = f"/t/{TENANT}/oauth2/v2.0/token"
 
 
 def setup_data(connections: int) -> dict:
@@ -58,12 +68,16 @@ def setup_data(connections: int) -> dict:
             created_by="bench",
             use_pool=False,
         ).tenant
+    daemons = {}
     with schema_context(tenant.schema_name):
         Application.objects.filter(name__startswith="bench ").delete()
-        daemon, daemon_secret = services.register_application(
-            name="bench daemon", app_type="daemon", redirect_uris=[], actor="bench"
-        )
-        services.grant_api_permission(daemon, value="User.Read.All", actor="bench")
+        for algorithm in ("ES256", "RS256"):
+            daemon, secret = services.register_application(
+                name=f"bench daemon {algorithm}", app_type="daemon", redirect_uris=[], actor="bench"
+            )
+            services.update_application(daemon, actor="bench", algorithm=algorithm)
+            services.grant_api_permission(daemon, value="User.Read.All", actor="bench")
+            daemons[algorithm] = (daemon.client_id, secret)
         web, web_secret = services.register_application(
             name="bench web",
             app_type="web",
@@ -93,18 +107,78 @@ def setup_data(connections: int) -> dict:
                 token_family=uuid.uuid4(),
             )
             refresh_tokens.append(raw_refresh)
-    return {
-        "daemon": (daemon.client_id, daemon_secret),
-        "web": (web.client_id, web_secret),
-        "refresh_tokens": refresh_tokens,
-    }
+    return {"daemons": daemons, "web": (web.client_id, web_secret), "refresh": refresh_tokens}
 
 
 def basic(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
-def load_worker(args: tuple) -> tuple[list[float], int]:
+# -- load generators ------------------------------------------------------------------------
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["Authorization"] = "%(authorization)s"
+local refresh_tokens = {%(refresh_tokens)s}
+local grant = "%(grant)s"
+local next_thread = 0
+function setup(thread)
+  next_thread = next_thread + 1
+  thread:set("rt", refresh_tokens[next_thread] or "")
+end
+function request()
+  if grant == "refresh_token" then
+    return wrk.format(nil, nil, nil, "grant_type=refresh_token&refresh_token=" .. rt)
+  end
+  return wrk.format(nil, nil, nil, "grant_type=client_credentials")
+end
+function response(status, headers, body)
+  if grant == "refresh_token" and status == 200 then
+    local token = body:match('"refresh_token"%%s*:%%s*"([^"]+)"')
+    if token then rt = token end
+  end
+end
+function done(summary, latency, requests)
+  io.write(string.format("RESULT %%d %%d %%d %%d %%d\\n", summary.requests, summary.duration,
+    summary.errors.status + summary.errors.connect + summary.errors.read
+      + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def run_wrk(port: int, grant: str, creds, refresh_tokens, connections: int, seconds: float):
+    """One wrk thread per connection, so that each follows its own refresh-token chain."""
+    script = WRK_SCRIPT % {
+        "authorization": basic(*creds),
+        "refresh_tokens": ", ".join(f'"{t}"' for t in refresh_tokens or []),
+        "grant": grant,
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
+        handle.write(script)
+    try:
+        out = subprocess.run(
+            [
+                "wrk",
+                f"-t{connections}",
+                f"-c{connections}",
+                f"-d{int(seconds)}s",
+                "-s",
+                handle.name,
+                f"http://127.0.0.1:{port}{TOKEN_PATH}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        os.unlink(handle.name)
+    line = next(x for x in out.splitlines() if x.startswith("RESULT "))
+    requests, duration_us, errors, p50_us, p99_us = map(int, line.split()[1:])
+    return requests, duration_us / 1e6, errors, p50_us / 1000, p99_us / 1000
+
+
+def python_worker(args: tuple) -> tuple[list[float], int]:
     port, grant, creds, refresh_token, seconds = args
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {
@@ -122,7 +196,7 @@ def load_worker(args: tuple) -> tuple[list[float], int]:
             body = urlencode({"grant_type": "refresh_token", "refresh_token": refresh_token})
         started = time.perf_counter()
         try:
-            conn.request("POST", f"/t/{TENANT}/oauth2/v2.0/token", body, headers)
+            conn.request("POST", TOKEN_PATH, body, headers)
             response = conn.getresponse()
             data = response.read()
         except (http.client.HTTPException, OSError):
@@ -135,30 +209,61 @@ def load_worker(args: tuple) -> tuple[list[float], int]:
             errors += 1
         elif grant == "refresh_token":
             refresh_token = json.loads(data)["refresh_token"]
-        if response.getheader("Connection", "").lower() == "close":
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     return latencies, errors
 
 
-def run_load(port: int, grant: str, creds, refresh_tokens, connections: int, seconds: float):
+def run_python(port: int, grant: str, creds, refresh_tokens, connections: int, seconds: float):
     jobs = [
         (port, grant, creds, refresh_tokens[i] if refresh_tokens else "", seconds)
         for i in range(connections)
     ]
     with mp.Pool(connections) as pool:
-        results = pool.map(load_worker, jobs)
+        results = pool.map(python_worker, jobs)
     latencies = sorted(x for lat, _ in results for x in lat)
-    errors = sum(e for _, e in results)
     count = len(latencies)
 
     def pct(p: float) -> float:
         return latencies[min(count - 1, int(p * count))] * 1000 if count else float("nan")
 
-    print(
-        f"{grant:20s} {count / seconds:8.0f} req/s   p50 {pct(0.50):6.1f} ms   "
-        f"p99 {pct(0.99):6.1f} ms   requests {count}   errors {errors}"
-    )
+    return count, seconds, sum(e for _, e in results), pct(0.50), pct(0.99)
+
+
+# -- the server -----------------------------------------------------------------------------
+def process_tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            children = []
+        todo += [int(c) for c in children]
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    total = 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    return total
+
+
+def rss_mib(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
 
 
 def machine_info() -> str:
@@ -172,9 +277,11 @@ def machine_info() -> str:
         pass
     import django
 
+    load = os.getloadavg()
     return (
         f"machine: {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}; "
-        f"Django {django.get_version()}; {platform.platform()}"
+        f"Django {django.get_version()}; {platform.platform()}; "
+        f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )
 
 
@@ -187,71 +294,66 @@ def profile(creds) -> None:
     client = Client()
     auth = basic(*creds)
     for _ in range(20):
-        client.post(
-            f"/t/{TENANT}/oauth2/v2.0/token",
-            {"grant_type": "client_credentials"},
-            HTTP_AUTHORIZATION=auth,
-        )
+        client.post(TOKEN_PATH, {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=auth)
     profiler = cProfile.Profile()
+    n = 500
+    started = time.process_time()
     profiler.enable()
-    n = 300
-    started = time.perf_counter()
     for _ in range(n):
-        client.post(
-            f"/t/{TENANT}/oauth2/v2.0/token",
-            {"grant_type": "client_credentials"},
-            HTTP_AUTHORIZATION=auth,
-        )
+        client.post(TOKEN_PATH, {"grant_type": "client_credentials"}, HTTP_AUTHORIZATION=auth)
     profiler.disable()
     print(
         f"\nin-process (profiled) client credentials: "
-        f"{(time.perf_counter() - started) / n * 1000:.2f} ms per request"
+        f"{(time.process_time() - started) / n * 1000:.2f} ms of CPU per request"
     )
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="blocking threads per worker")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--python-load", action="store_true", help="never use wrk")
     opts = parser.parse_args()
 
     data = setup_data(opts.connections)
+    use_wrk = shutil.which("wrk") is not None and not opts.python_load
+    load = run_wrk if use_wrk else run_python
     print(machine_info())
     print(
-        f"server: gunicorn gthread, {opts.workers} workers x {opts.threads} threads; "
-        f"load: {opts.connections} keep-alive connections from {opts.connections} processes "
-        f"on the same machine; {opts.seconds:.0f} s per grant"
+        f"server: granian (WSGI), {opts.workers} workers x {opts.threads} blocking threads; "
+        f"load: {'wrk' if use_wrk else 'Python processes'}, {opts.connections} keep-alive "
+        f"connections on the same machine; {opts.seconds:.0f} s per run"
     )
     env = {**os.environ, "DEBUG": "0", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "gunicorn",
-            "ciam.wsgi",
-            "-k",
-            "gthread",
-            "-w",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--workers",
             str(opts.workers),
-            "--threads",
+            "--blocking-threads",
             str(opts.threads),
-            "-b",
-            f"127.0.0.1:{opts.port}",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(opts.port),
             "--log-level",
             "warning",
-            "--keep-alive",
-            "30",
+            "ciam.wsgi:application",
         ],
         cwd=ROOT,
         env=env,
     )
     try:
-        for _ in range(100):
+        for _ in range(150):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", opts.port, timeout=2)
                 conn.request("GET", f"/t/{TENANT}/.well-known/openid-configuration")
@@ -259,27 +361,33 @@ def main() -> None:
                     break
             except OSError:
                 time.sleep(0.2)
-        # warm up every worker (key cache, connections)
-        run_load(opts.port, "client_credentials", data["daemon"], None, opts.connections, 2)
+        runs = [
+            ("client_credentials ES256", "client_credentials", data["daemons"]["ES256"], None),
+            ("client_credentials RS256", "client_credentials", data["daemons"]["RS256"], None),
+            ("refresh_token RS256", "refresh_token", data["web"], data["refresh"]),
+        ]
+        # warm up every worker (routes, app snapshots, signing keys, connections)
+        for _label, grant, creds, _tokens in runs[:2]:
+            load(opts.port, grant, creds, None, opts.connections, 2)
         print("--- measured ---")
-        run_load(
-            opts.port, "client_credentials", data["daemon"], None, opts.connections, opts.seconds
-        )
-        run_load(
-            opts.port,
-            "refresh_token",
-            data["web"],
-            data["refresh_tokens"],
-            opts.connections,
-            opts.seconds,
-        )
+        for label, grant, creds, tokens in runs:
+            pids = process_tree(server.pid)
+            cpu_before = cpu_seconds(pids)
+            count, duration, errors, p50, p99 = load(
+                opts.port, grant, creds, tokens, opts.connections, opts.seconds
+            )
+            cpu = cpu_seconds(pids) - cpu_before
+            print(
+                f"{label:26s} {count / duration:7.0f} req/s   p50 {p50:6.1f} ms   "
+                f"p99 {p99:6.1f} ms   requests {count}   errors {errors}   "
+                f"server CPU {cpu / max(count, 1) * 1000:.2f} ms/req   "
+                f"server RSS {rss_mib(pids):.0f} MiB"
+            )
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
     if opts.profile:
-        from django_tenants.utils import schema_context  # noqa: F401
-
-        profile(data["daemon"])
+        profile(data["daemons"]["ES256"])
 
 
 if __name__ == "__main__":

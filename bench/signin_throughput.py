@@ -3,13 +3,13 @@
 One command:  /work/main/.venv/bin/python bench/signin_throughput.py [--seconds 20]
               [--concurrency 8] [--workers 2]
 
-It prepares a `bench` tenant with one customer in DATABASE_URL's database, starts gunicorn
-(sync workers, the configured Argon2id hasher) on a free loopback port, and has N client
-threads each do complete sign-ins (GET the sign-in page for its CSRF token, POST email and
-password, expect the redirect) for the given time. Rate limits are switched off for the
-server (CIAM_RATE_LIMITS=off) because every request comes from one address; smart lockout
-stays on (it only counts failures). Prints sign-ins per second, latency percentiles and
-machine facts."""
+It prepares a `bench` tenant with one customer in DATABASE_URL's database, starts granian
+(one blocking thread per worker, the configured Argon2id hasher) on a free loopback port,
+and has N client threads each do complete sign-ins (GET the sign-in page for its CSRF
+token, POST email and password, expect the redirect) for the given time. Rate limits are
+switched off for the server (CIAM_RATE_LIMITS=off) because every request comes from one
+address; smart lockout stays on (it only counts failures). Prints sign-ins per second,
+latency percentiles and machine facts."""
 
 from __future__ import annotations
 
@@ -107,7 +107,7 @@ def sign_in(base: str) -> bool:
 
 
 def cpu_seconds(master: int) -> float:
-    """User + system CPU of the gunicorn workers (children of the master), in seconds."""
+    """User + system CPU of the granian workers (children of the main process), in seconds."""
     children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -129,9 +129,10 @@ def main() -> None:
     env = {**os.environ, "CIAM_RATE_LIMITS": "off", "LOG_LEVEL": "WARNING"}
     server = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "ciam.wsgi:application",
-            "--workers", str(args.workers), "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--timeout", "60",
+            sys.executable, "-m", "granian", "--interface", "wsgi",
+            "--workers", str(args.workers), "--blocking-threads", "1",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--log-level", "warning", "ciam.wsgi:application",
         ],
         cwd=ROOT,
         env=env,
@@ -183,7 +184,10 @@ def main() -> None:
     )
     print(f"machine: {os.cpu_count()} CPUs, {cpu}; Python {platform.python_version()}")
     print(f"load average before/after: {load_before} / {os.getloadavg()}")
-    print(f"server: gunicorn, {args.workers} sync workers; clients: {args.concurrency} threads")
+    print(
+        f"server: granian (WSGI), {args.workers} workers x 1 blocking thread; "
+        f"clients: {args.concurrency} threads"
+    )
     print(f"sign-ins: {len(latencies)} ok, {failures} failed in {elapsed:.1f} s")
     print(f"rate: {rate:.1f} password sign-ins/s (each = GET sign-in page + POST credentials)")
     if latencies:

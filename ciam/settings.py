@@ -35,6 +35,8 @@ CIAM_BASE_DOMAIN = (env("CIAM_BASE_DOMAIN") or "localhost").lower()
 CIAM_TENANT_PATH_PREFIX = "t"
 # Warm pool of migrated, empty schemas that tenant creation renames in place.
 CIAM_SCHEMA_POOL_SIZE = int(env("CIAM_SCHEMA_POOL_SIZE") or 4)
+# Web processes check Redis for configuration changes made elsewhere this often (seconds).
+CIAM_GENERATION_RECHECK_SECONDS = float(env("CIAM_GENERATION_RECHECK_SECONDS") or 0.5)
 # Custom domains prove ownership with a DNS TXT record at _ciam-challenge.<domain>;
 # "host:port" of the resolver to ask (default: the system's resolvers).
 CIAM_DNS_NAMESERVER = env("CIAM_DNS_NAMESERVER") or ""
