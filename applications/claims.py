@@ -49,7 +49,17 @@ def user_claims(user: Any, app: Application, scopes: list[str]) -> dict[str, Any
         for name, value in (user.custom_attributes or {}).items():
             values[f"extension_{name}"] = value
     if app.include_groups or "groups" in chosen:
-        groups = getattr(user, "groups", None)
-        if groups is not None and hasattr(groups, "values_list"):
-            values["groups"] = [str(pk) for pk in groups.values_list("pk", flat=True)]
+        values["groups"] = group_ids(user)
     return values
+
+
+def group_ids(user: Any) -> list[str]:
+    """The ids of the security groups `user` is a member of (the `groups` claim)."""
+    groups = getattr(user, "groups", None)
+    if groups is None or not hasattr(groups, "values_list"):
+        return []
+    return sorted(str(pk) for pk in groups.values_list("pk", flat=True))
+
+
+def emits_groups(app: Application | None) -> bool:
+    return app is not None and (app.include_groups or "groups" in (app.token_claims or []))

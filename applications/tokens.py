@@ -172,11 +172,16 @@ def access_token_generator(request: Any) -> str:
         claims["sub"] = str(user.pk)
         claims["oid"] = str(user.pk)
         claims["scp"] = " ".join(delegated)
+        from .claims import emits_groups, group_ids
         from .services import user_roles
 
-        assigned = user_roles(resource_app(audience, app), user)
+        resource = resource_app(audience, app)
+        assigned = user_roles(resource, user)
         if assigned:
             claims["roles"] = assigned
+        # Security groups, when the app the token is for asks for them.
+        if emits_groups(resource or app):
+            claims["groups"] = group_ids(user)
         auth_time = getattr(request, "auth_time", None)
         if auth_time:
             claims["auth_time"] = auth_time

@@ -42,6 +42,11 @@ ALLOWED_GRANTS = {
 }
 
 
+def code_digest(code: Any) -> str:
+    """What an authorization code is stored (and looked up) as."""
+    return hashlib.sha256(str(code).encode()).hexdigest()
+
+
 class TenantOAuth2Validator(OAuth2Validator):
     # -- client authentication -------------------------------------------------------
     def _basic_credentials(self, request: Any) -> tuple[str, str] | None:
@@ -143,10 +148,16 @@ class TenantOAuth2Validator(OAuth2Validator):
         return ["openid"]
 
     # -- authorization codes ---------------------------------------------------------------
+    # A code is stored as its SHA-256 digest (`code_digest`): the row never holds a usable
+    # code. Every lookup by code, DOT's included, goes through the digest.
     def validate_code(self, client_id, code, client, request, *args, **kwargs) -> bool:
         if not isinstance(code, str) or "\x00" in code:
             return False
-        grant = Grant.objects.filter(code=code, application=client).select_related("user").first()
+        grant = (
+            Grant.objects.filter(code=code_digest(code), application=client)
+            .select_related("user")
+            .first()
+        )
         if grant is None:
             return False
         if grant.used_at is not None:
@@ -169,22 +180,38 @@ class TenantOAuth2Validator(OAuth2Validator):
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         if not isinstance(code, str) or "\x00" in code:
             return []
-        return super().get_authorization_code_scopes(client_id, code, redirect_uri, request)
+        return super().get_authorization_code_scopes(
+            client_id, code_digest(code), redirect_uri, request
+        )
 
     def get_authorization_code_nonce(self, client_id, code, redirect_uri, request):
         if not isinstance(code, str) or "\x00" in code:
             return None
-        return super().get_authorization_code_nonce(client_id, code, redirect_uri, request)
+        return super().get_authorization_code_nonce(
+            client_id, code_digest(code), redirect_uri, request
+        )
+
+    def confirm_redirect_uri(self, client_id, code, redirect_uri, client, *args, **kwargs):
+        return super().confirm_redirect_uri(
+            client_id, code_digest(code), redirect_uri, client, *args, **kwargs
+        )
+
+    def get_code_challenge(self, code, request):
+        return super().get_code_challenge(code_digest(code), request)
+
+    def get_code_challenge_method(self, code, request):
+        return super().get_code_challenge_method(code_digest(code), request)
 
     def invalidate_authorization_code(self, client_id, code, request, *args, **kwargs) -> None:
         used = Grant.objects.filter(
-            code=code, application=request.client, used_at__isnull=True
+            code=code_digest(code), application=request.client, used_at__isnull=True
         ).update(used_at=timezone.now())
         if not used:
             raise errors.InvalidGrantError(request=request)
 
     def _create_authorization_code(self, request, code, expires=None):
-        grant = super()._create_authorization_code(request, code, expires)
+        stored = {**code, "code": code_digest(code["code"])}
+        grant = super()._create_authorization_code(request, stored, expires)
         grant.auth_time = services.auth_time_of(request.user)
         grant.session_id = getattr(request, "sid", "") or ""
         grant.save(update_fields=["auth_time", "session_id"])

@@ -6,6 +6,8 @@ import json
 
 from jwcrypto import jwk, jwt
 
+from applications.validator import code_digest
+
 from .conftest import Flow, query_of
 
 
@@ -139,8 +141,24 @@ def test_expired_code_is_invalid_grant(tenant, flow):
 
     code = flow.code()
     with tenant.context():
-        Grant.objects.filter(code=code).update(expires=timezone.now() - timedelta(seconds=1))
+        expired = Grant.objects.filter(code=code_digest(code)).update(
+            expires=timezone.now() - timedelta(seconds=1)
+        )
+    assert expired == 1
     assert flow.exchange(code).json()["error"] == "invalid_grant"
+
+
+def test_codes_are_stored_as_digests_only(tenant, flow):
+    from applications.models import Grant
+
+    # when
+    code = flow.code()
+
+    # then: the row never holds the code itself, and the code still works
+    with tenant.context():
+        grant = Grant.objects.get()
+        assert grant.code == code_digest(code) and grant.code != code
+    assert flow.exchange(code).status_code == 200
 
 
 def test_signed_out_user_is_sent_to_the_tenant_sign_in_page_and_back(tenant, make_app):
@@ -356,3 +374,33 @@ def test_given_consent_is_remembered_while_the_app_holds_tokens(tenant, signed_i
     assert flow.exchange(code).status_code == 200
     again = flow.authorize()
     assert again.status_code == 302 and "code=" in again["Location"]
+
+
+def test_groups_claim_when_the_app_asks_for_it(tenant, signed_in, customer, make_app, client):
+    from directory import services_groups
+
+    # given: the customer is in two security groups; one app emits groups, one does not
+    with tenant.context():
+        groups = [
+            services_groups.create_group(display_name=name, actor="tests")
+            for name in ("Gold members", "Beta testers")
+        ]
+        for group in groups:
+            services_groups.add_members(group=group, user_ids=[customer.pk], actor="tests")
+    expected = sorted(str(g.pk) for g in groups)
+    with_groups, secret = make_app("web", include_groups=True)
+    without, other_secret = make_app("web")
+
+    # when
+    tokens = Flow(tenant, signed_in, with_groups, secret).tokens()
+    plain = Flow(tenant, signed_in, without, other_secret).tokens()
+
+    # then: in the ID token, the access token and at userinfo
+    assert _verify(tenant, client, tokens["id_token"])["groups"] == expected
+    assert _verify(tenant, client, tokens["access_token"])["groups"] == expected
+    info = client.get(
+        tenant.url("/oidc/userinfo"), HTTP_AUTHORIZATION=f"Bearer {tokens['access_token']}"
+    ).json()
+    assert info["groups"] == expected
+    assert "groups" not in _verify(tenant, client, plain["id_token"])
+    assert "groups" not in _verify(tenant, client, plain["access_token"])
