@@ -12,11 +12,11 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import connection
 from django.utils import timezone
 
 from ciam import generations
 from ciam.crypto import keyed_hash
+from tenants.schemas import current_schema
 
 from .models import Application
 
@@ -62,5 +62,5 @@ def client(client_id: str) -> ClientSnapshot | None:
     """The snapshot of this tenant's app `client_id`, or None when there is none."""
     if not isinstance(client_id, str) or "\x00" in client_id or len(client_id) > 100:
         return None
-    schema = connection.schema_name
+    schema = current_schema()
     return _clients.get(schema, client_id, lambda: _load(client_id))

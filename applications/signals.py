@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
 from ciam import generations
+from tenants.schemas import current_schema
 
 from .models import ApiPermission, Application, AppRoleAssignment, ClientSecret, SigningKey
 
@@ -17,7 +17,7 @@ MODELS = (Application, ClientSecret, ApiPermission, AppRoleAssignment, SigningKe
 
 
 def _tenant_changed(sender: Any, **kwargs: Any) -> None:
-    generations.bump(connection.schema_name)
+    generations.bump(current_schema())
 
 
 def connect() -> None:
