@@ -262,3 +262,27 @@ class AppRoleAssignment(models.Model):
 
     def __str__(self) -> str:
         return self.value
+
+
+class Consent(models.Model):
+    """The scopes a user consented to for an app: remembered until the user (account
+    pages) or an admin withdraws them, whatever happens to the app's tokens."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consents")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="app_consents"
+    )
+    scope = models.TextField(default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "user"], name="uniq_consent")]
+
+    def __str__(self) -> str:
+        return self.scope
+
+    @property
+    def scopes(self) -> set[str]:
+        return set(self.scope.split())

@@ -32,6 +32,7 @@ from .models import (
     Application,
     AppRoleAssignment,
     AppType,
+    Consent,
     Grant,
     RefreshToken,
     SigningAlgorithm,
@@ -328,6 +329,24 @@ def user_roles(app: Application | None, user: Any) -> list[str]:
     return sorted(
         AppRoleAssignment.objects.filter(application=app, user=user).values_list("value", flat=True)
     )
+
+
+# -- user consent ------------------------------------------------------------------------------
+def record_consent(user: Any, app: Application, scopes: list[str]) -> Consent:
+    """Remember that `user` consented to `scopes` for `app` (added to earlier consent)."""
+    with transaction.atomic():
+        consent, _ = Consent.objects.select_for_update().get_or_create(user=user, application=app)
+        consent.scope = " ".join(sorted(consent.scopes | set(scopes)))
+        consent.save(update_fields=["scope", "updated_at"])
+    return consent
+
+
+def consent_covers(user: Any, app: Application, scopes: list[str]) -> bool:
+    """Did `user` consent to every one of `scopes` for `app`?"""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    consent = Consent.objects.filter(user=user, application=app).first()
+    return consent is not None and set(scopes) <= consent.scopes
 
 
 # -- tokens ------------------------------------------------------------------------------------

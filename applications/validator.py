@@ -29,7 +29,7 @@ from . import cache as app_cache
 from . import claims as claims_module
 from . import keys, services, tokens
 from . import scopes as scopes_module
-from .models import AccessToken, Application, AppType, Grant, IDToken, RefreshToken
+from .models import AccessToken, Application, AppType, Consent, Grant, IDToken, RefreshToken
 
 log = logging.getLogger(__name__)
 
@@ -388,12 +388,8 @@ class TenantOAuth2Validator(OAuth2Validator):
         if not user_id:
             return False
         requested = set(request.scopes or [])
-        for token in AccessToken.objects.filter(
-            user_id=user_id, application=client, expires__gt=timezone.now()
-        ):
-            if requested <= set(token.scope.split()):
-                return True
-        return False
+        consent = Consent.objects.filter(user_id=user_id, application=client).first()
+        return consent is not None and requested <= consent.scopes
 
     def validate_user_match(self, id_token_hint, scopes, claims, request) -> bool:
         if not id_token_hint:

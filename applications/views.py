@@ -32,7 +32,7 @@ from .models import Application, RefreshToken
 from .validator import TenantOAuth2Validator
 
 RESPONSE_MODES = ["query", "form_post"]
-PROMPTS = ["none", "login", "create", "select_account"]
+PROMPTS = ["none", "login", "consent", "create", "select_account"]
 
 
 def endpoints(base: str) -> dict[str, str]:
@@ -114,14 +114,15 @@ class TenantAuthorizationView(AuthorizationView):
                 if "none" in prompt:
                     return self._login_required()
                 return self.handle_prompt_login()
-        if request.user.is_authenticated and "none" not in prompt:
-            admin_consented = self._admin_consented_response(request)
-            if admin_consented is not None:
-                return admin_consented
+        if request.user.is_authenticated and "consent" not in prompt:
+            consented = self._consented_response(request)
+            if consented is not None:
+                return consented
         return super().get(request, *args, **kwargs)
 
-    def _admin_consented_response(self, request: HttpRequest) -> HttpResponse | None:
-        """Skip the consent page when an admin consented for the tenant."""
+    def _consented_response(self, request: HttpRequest) -> HttpResponse | None:
+        """Skip the consent page when an admin consented for the tenant, or the user
+        consented before (the Consent table, whatever happened to the tokens since)."""
         try:
             scopes, credentials = self.validate_authorization_request(request)
         except OAuthToolkitError:
@@ -129,7 +130,10 @@ class TenantAuthorizationView(AuthorizationView):
         app = Application.objects.filter(client_id=credentials["client_id"]).first()
         if app is None or app.skip_authorization:
             return None
-        if not scope_catalog.admin_consent_covers(app, list(scopes)):
+        if not (
+            scope_catalog.admin_consent_covers(app, list(scopes))
+            or services.consent_covers(request.user, app, list(scopes))
+        ):
             return None
         try:
             uri, _headers, _body, _status = self.create_authorization_response(
@@ -169,7 +173,13 @@ class TenantAuthorizationView(AuthorizationView):
 
     def create_authorization_response(self, request, scopes, credentials, allow):  # type: ignore[override]
         credentials = {**credentials, "sid": services.session_id(request)}
-        return super().create_authorization_response(request, scopes, credentials, allow)
+        response = super().create_authorization_response(request, scopes, credentials, allow)
+        if allow and request.method == "POST":
+            # The user approved on the consent page: remember it.
+            app = Application.objects.filter(client_id=credentials["client_id"]).first()
+            if app is not None and not app.skip_authorization:
+                services.record_consent(request.user, app, scopes.split())
+        return response
 
     def redirect(self, redirect_to: str, application: Any) -> HttpResponse:
         if (

@@ -306,7 +306,9 @@ OAUTH2_PROVIDER.update(
         "ROTATE_REFRESH_TOKEN": True,
         "REFRESH_TOKEN_REUSE_PROTECTION": True,
         "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
-        "REQUEST_APPROVAL_PROMPT": "auto",
+        # Remembered consent is the applications.Consent table (see TenantAuthorizationView),
+        # not the presence of live tokens.
+        "REQUEST_APPROVAL_PROMPT": "force",
         "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
         "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
         "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,

@@ -31,8 +31,12 @@ def update_profile(request: HttpRequest, user: User, flow: UserFlow, values: dic
 
 
 def consented_apps(user: User) -> list[Any]:
-    """Apps holding live grants or tokens for this customer."""
-    app_ids: set[Any] = set()
+    """Apps the customer consented to, or holding live grants or tokens for them."""
+    from applications.models import Consent
+
+    app_ids: set[Any] = set(
+        Consent.objects.filter(user=user).values_list("application_id", flat=True)
+    )
     for model in (get_access_token_model(), get_refresh_token_model(), get_grant_model()):
         app_ids.update(
             model.objects.filter(user=user)
@@ -59,7 +63,11 @@ def _tokens(user: User, application: Any = None) -> list[Any]:
 
 @transaction.atomic
 def revoke_consent(request: HttpRequest, user: User, application: Any) -> None:
-    """Withdraw an app's access: its grants and tokens for this customer are deleted."""
+    """Withdraw an app's access: the remembered consent, and the app's grants and tokens
+    for this customer, are deleted (its next sign-in asks for consent again)."""
+    from applications.models import Consent
+
+    Consent.objects.filter(user=user, application=application).delete()
     for queryset in _tokens(user, application):
         queryset.delete()
     record_event(

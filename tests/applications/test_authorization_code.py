@@ -364,16 +364,54 @@ def test_denied_consent_returns_access_denied(tenant, signed_in, make_app):
     assert params["error"] == "access_denied" and params["state"] == "st4te"
 
 
-def test_given_consent_is_remembered_while_the_app_holds_tokens(tenant, signed_in, make_app):
+def _approve(signed_in, page):
+    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    return signed_in.post(page.wsgi_request.get_full_path(), {**form, "allow": "Authorize"})
+
+
+def test_given_consent_is_remembered_even_when_the_tokens_are_gone(
+    tenant, signed_in, customer, make_app
+):
+    from applications.models import AccessToken, Consent, RefreshToken
+
+    # given: the customer approved the consent page once
     app, secret = make_app("web", skip_authorization=False)
     flow = Flow(tenant, signed_in, app, secret)
-    page = flow.authorize()
-    form = {k: v for k, v in page.context["form"].initial.items() if v is not None}
-    answer = signed_in.post(page.wsgi_request.get_full_path(), {**form, "allow": "Authorize"})
-    code = query_of(answer["Location"])["code"]
-    assert flow.exchange(code).status_code == 200
+    answer = _approve(signed_in, flow.authorize())
+    assert flow.exchange(query_of(answer["Location"])["code"]).status_code == 200
+    with tenant.context():
+        consent = Consent.objects.get(user=customer, application=app)
+        assert consent.scopes == {"openid", "profile", "email", "offline_access"}
+        # when: every token of the app expired and was purged
+        AccessToken.objects.all().delete()
+        RefreshToken.objects.all().delete()
+
+    # then: no consent page, and prompt=none works too
     again = flow.authorize()
     assert again.status_code == 302 and "code=" in again["Location"]
+    silent = flow.authorize(prompt="none")
+    assert "code=" in silent["Location"]
+
+
+def test_a_wider_request_asks_again_and_prompt_consent_always_asks(
+    tenant, signed_in, customer, make_app
+):
+    from applications.models import Consent
+
+    # given: consent for openid only
+    app, secret = make_app("web", skip_authorization=False)
+    flow = Flow(tenant, signed_in, app, secret)
+    _approve(signed_in, flow.authorize(scope="openid"))
+
+    # when / then: more scopes show the page; approving adds them to the consent
+    wider = flow.authorize(scope="openid email")
+    assert wider.status_code == 200
+    _approve(signed_in, wider)
+    with tenant.context():
+        assert Consent.objects.get(user=customer, application=app).scopes == {"openid", "email"}
+    assert flow.authorize(scope="openid email").status_code == 302
+    # prompt=consent shows the page whatever was consented
+    assert flow.authorize(scope="openid", prompt="consent").status_code == 200
 
 
 def test_groups_claim_when_the_app_asks_for_it(tenant, signed_in, customer, make_app, client):

@@ -73,10 +73,13 @@ def test_sessions_page_lists_the_customer_sessions(tenant, default_flow, make_cu
 
 
 def test_consents_are_listed_and_revoked(tenant, default_flow, make_customer):
-    from applications.models import AccessToken, RefreshToken
+    from applications.models import AccessToken, Consent, RefreshToken
+    from applications.services import record_consent
 
     user, client = _signed_in(tenant, make_customer)
     app = _grant_tokens(tenant, user)
+    with tenant.context():
+        record_consent(user, app, ["openid", "profile"])
     page = client.get(tenant.url("/account/consents/"))
     assert b"Shop" in page.content
     r = client.post(tenant.url("/account/consents/"), {"application": str(app.pk)})
@@ -84,6 +87,7 @@ def test_consents_are_listed_and_revoked(tenant, default_flow, make_customer):
     with tenant.context():
         assert not AccessToken.objects.filter(user=user).exists()
         assert not RefreshToken.objects.filter(user=user).exists()
+        assert not Consent.objects.filter(user=user).exists()
         assert Event.objects.filter(
             kind="account.consent_revoked", client_id=app.client_id
         ).exists()
