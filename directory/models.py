@@ -9,12 +9,17 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models.functions import Lower
+from django.db.models import F
+from django.db.models.functions import Left, Lower
 from django.utils.crypto import salted_hmac
 
 from .roles import Role
+
+# How many leading letters of email and display name the users' GIN index holds (the
+# prefix search of the users list relies on it).
+SEARCH_HEAD_LENGTH = 2
 
 
 def new_security_stamp() -> str:
@@ -85,7 +90,16 @@ class User(AbstractBaseUser):
         ]
         indexes = [
             models.Index(fields=["kind", "created_at"]),
-            GinIndex(fields=["custom_attributes"], name="directory_user_custom_attrs"),
+            # Custom attribute containment, alone or with a prefix search: one GIN index
+            # whose btree_gin columns hold the first letters of email and display name,
+            # so that "tier=gold, email starting with ma" is an intersection inside the
+            # index (see directory/selectors_users.py).
+            GinIndex(
+                OpClass(F("custom_attributes"), name="jsonb_path_ops"),
+                Left(Lower("email"), SEARCH_HEAD_LENGTH),
+                Left(Lower("display_name"), SEARCH_HEAD_LENGTH),
+                name="directory_user_attrs_heads",
+            ),
             # Keyset pagination and prefix search (range scans) of the users list.
             models.Index(Lower("email"), "id", name="directory_user_email_sort"),
             models.Index(Lower("display_name"), "id", name="directory_user_name_sort"),
