@@ -284,3 +284,86 @@ def test_attribute_filter_combined_with_prefix(tenant, make_customer):
     with tenant.context():
         rows, _ = search_users(UserQuery(q="lev", attributes={"level": 2}))
     assert [u.email for u in rows] == ["lev-a@example.com"]
+
+
+@pytest.fixture
+def level_attribute(tenant):
+    from directory import services_groups
+
+    with tenant.context():
+        services_groups.create_attribute(name="level", data_type="integer", label="L", actor="t")
+
+
+def _walk(tenant, query):
+    from directory.selectors_users import search_users
+
+    seen, pages = [], 0
+    with tenant.context():
+        while True:
+            rows, cursor = search_users(query)
+            seen += [u.email for u in rows]
+            pages += 1
+            if not cursor or pages > 20:
+                return seen
+            query.cursor = cursor
+
+
+@pytest.mark.parametrize("probe_rows", [2, 4, 500])
+@pytest.mark.parametrize("q", ["p", "pa", "pat", "pat-0"])
+@pytest.mark.parametrize("sort", ["email", "-email"])
+def test_prefix_with_attribute_filter_pages_in_order_whichever_way_it_is_found(
+    tenant, make_customer, level_attribute, monkeypatch, probe_rows, q, sort
+):
+    # given: one user in three of the prefix has level 2, so the probe of the first
+    # `probe_rows` users finds a page, finds the whole prefix or gives way to the GIN index
+    from directory import selectors_users
+    from directory.selectors_users import UserQuery
+
+    monkeypatch.setattr(selectors_users, "PROBE_ROWS", probe_rows)
+    for i in range(9):
+        make_customer(f"pat-{i:02d}@example.com", custom_attributes={"level": 2 - (i % 3 > 0)})
+    make_customer("pb@example.com", custom_attributes={"level": 2})
+    make_customer("qat@example.com", custom_attributes={"level": 2})
+    expected = sorted(
+        ["pat-00@example.com", "pat-03@example.com", "pat-06@example.com"]
+        + (["pb@example.com"] if q == "p" else []),
+        reverse=sort == "-email",
+    )
+    # when
+    seen = _walk(tenant, UserQuery(q=q, sort=sort, attributes={"level": 2}, limit=2))
+    # then
+    assert seen == expected
+
+
+@pytest.mark.parametrize("probe_rows", [3, 500])
+def test_name_prefix_with_dense_attribute_filter(
+    tenant, make_customer, level_attribute, monkeypatch, probe_rows
+):
+    from directory import selectors_users
+    from directory.selectors_users import UserQuery
+
+    monkeypatch.setattr(selectors_users, "PROBE_ROWS", probe_rows)
+    for i in range(6):
+        make_customer(
+            f"u{i}@example.com", display_name=f"Nora {5 - i}", custom_attributes={"level": 7}
+        )
+    make_customer("x@example.com", display_name="Nora 9", custom_attributes={"level": 8})
+    make_customer("y@example.com", display_name="Otto", custom_attributes={"level": 7})
+    seen = _walk(tenant, UserQuery(q="NOR", search_in="name", attributes={"level": 7}, limit=2))
+    assert seen == [f"u{i}@example.com" for i in reversed(range(6))]
+
+
+def test_users_cursor_keeps_the_sparse_mark_and_refuses_unknown_ones():
+    import base64
+    import json
+
+    from django.core.exceptions import ValidationError
+
+    from directory.selectors_users import decode_cursor, encode_cursor
+
+    pk = "8c5f3f4e-6a39-4c1e-9d4a-3e1f6c2b7a10"
+    assert decode_cursor(encode_cursor("ann@example.com", pk)) == ("ann@example.com", pk, False)
+    assert decode_cursor(encode_cursor("ann@example.com", pk, True))[2] is True
+    bad = base64.urlsafe_b64encode(json.dumps(["a", pk, 2]).encode()).decode()
+    with pytest.raises(ValidationError):
+        decode_cursor(bad)
