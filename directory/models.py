@@ -17,8 +17,8 @@ from django.utils.crypto import salted_hmac
 
 from .roles import Role
 
-# How many leading letters of email and display name the users' GIN index holds (the
-# prefix search of the users list relies on it).
+# The leading letters of email and display name that the users' GIN index holds: the
+# first one and the first two (the prefix search of the users list relies on them).
 SEARCH_HEAD_LENGTH = 2
 
 
@@ -91,12 +91,14 @@ class User(AbstractBaseUser):
         indexes = [
             models.Index(fields=["kind", "created_at"]),
             # Custom attribute containment, alone or with a prefix search: one GIN index
-            # whose btree_gin columns hold the first letters of email and display name,
-            # so that "tier=gold, email starting with ma" is an intersection inside the
-            # index (see directory/selectors_users.py).
+            # whose btree_gin columns hold the first letter and the first two letters of
+            # email and display name, so that "tier=gold, email starting with ma" is an
+            # intersection inside the index (see directory/selectors_users.py).
             GinIndex(
                 OpClass(F("custom_attributes"), name="jsonb_path_ops"),
+                Left(Lower("email"), 1),
                 Left(Lower("email"), SEARCH_HEAD_LENGTH),
+                Left(Lower("display_name"), 1),
                 Left(Lower("display_name"), SEARCH_HEAD_LENGTH),
                 name="directory_user_attrs_heads",
             ),
