@@ -2,7 +2,53 @@
 
 import django.contrib.postgres.indexes
 import django.db.models.functions.text
-from django.db import migrations, models
+from django.db import DatabaseError, migrations, models, transaction
+
+INDEX = django.contrib.postgres.indexes.GinIndex(
+    django.contrib.postgres.indexes.OpClass(models.F("custom_attributes"), name="jsonb_path_ops"),
+    django.db.models.functions.text.Left(django.db.models.functions.text.Lower("email"), 1),
+    django.db.models.functions.text.Left(django.db.models.functions.text.Lower("email"), 2),
+    django.db.models.functions.text.Left(django.db.models.functions.text.Lower("display_name"), 1),
+    django.db.models.functions.text.Left(django.db.models.functions.text.Lower("display_name"), 2),
+    name="directory_user_attrs_heads",
+)
+
+
+def _btree_gin(schema_editor) -> bool:
+    """btree_gin (which gives GIN indexes text columns) in the public schema, which every
+    tenant's search path includes: made in a tenant's schema, it (and every index using
+    it) would go when that tenant's schema is dropped. PostgreSQL servers without the
+    contrib extensions (the embedded development server) go without it."""
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'btree_gin'")
+        if cursor.fetchone():
+            return True
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'btree_gin'")
+        if not cursor.fetchone():
+            return False
+        try:
+            with transaction.atomic(using=schema_editor.connection.alias):
+                cursor.execute("CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public")
+        except DatabaseError:  # not allowed to create it
+            return False
+    return True
+
+
+def add_index(apps, schema_editor):
+    user = apps.get_model("directory", "User")
+    if _btree_gin(schema_editor):
+        schema_editor.add_index(user, INDEX)
+    else:
+        # The same name, the attributes only: searches stay correct, and an attribute
+        # filter with a prefix reads more rows.
+        schema_editor.execute(
+            f"CREATE INDEX {INDEX.name} ON {user._meta.db_table} "
+            "USING gin (custom_attributes jsonb_path_ops)"
+        )
+
+
+def remove_index(apps, schema_editor):
+    schema_editor.execute(f"DROP INDEX IF EXISTS {INDEX.name}")
 
 
 class Migration(migrations.Migration):
@@ -12,20 +58,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # btree_gin gives GIN indexes text columns. It goes in the public schema, which
-        # every tenant's search path includes: made in a tenant's schema, it (and every
-        # index using it) would go when that tenant's schema is dropped. Kept on reverse,
-        # since other schemas may use it.
-        migrations.RunSQL(
-            "CREATE EXTENSION IF NOT EXISTS btree_gin WITH SCHEMA public",
-            reverse_sql=migrations.RunSQL.noop,
-        ),
         migrations.RemoveIndex(
             model_name='user',
             name='directory_user_custom_attrs',
         ),
-        migrations.AddIndex(
-            model_name='user',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(models.F('custom_attributes'), name='jsonb_path_ops'), django.db.models.functions.text.Left(django.db.models.functions.text.Lower('email'), 1), django.db.models.functions.text.Left(django.db.models.functions.text.Lower('email'), 2), django.db.models.functions.text.Left(django.db.models.functions.text.Lower('display_name'), 1), django.db.models.functions.text.Left(django.db.models.functions.text.Lower('display_name'), 2), name='directory_user_attrs_heads'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddIndex(model_name='user', index=INDEX)],
+            database_operations=[migrations.RunPython(add_index, remove_index)],
         ),
     ]
