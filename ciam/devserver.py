@@ -114,7 +114,7 @@ def up() -> int:
             "--workers",
             os.environ.get("WEB_CONCURRENCY", "2"),
             "--blocking-threads",
-            os.environ.get("WEB_THREADS", "4"),
+            os.environ.get("WEB_THREADS", "2"),
             "--access-log",
             "ciam.wsgi:application",
         ],
