@@ -12,7 +12,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from jwcrypto import jwk, jws, jwt
@@ -92,20 +92,6 @@ def check_client_secret(app: Application, value: str) -> bool:
     if not value:
         return False
     return _active_secret(value).filter(application=app).exists()
-
-
-def application_with_secret_check(client_id: str, value: str) -> Application | None:
-    """The app `client_id`, annotated with `secret_ok` (is `value` one of its active
-    secrets?), in one query: the token endpoint's hot path."""
-    if not value or "\x00" in client_id:
-        return None
-    return (
-        Application.objects.annotate(
-            secret_ok=Exists(_active_secret(value).filter(application=OuterRef("pk")))
-        )
-        .filter(client_id=client_id)
-        .first()
-    )
 
 
 # -- private_key_jwt -------------------------------------------------------------------------
