@@ -19,6 +19,8 @@ from django.db import connection
 from jwcrypto import jws, jwt
 from jwcrypto.common import JWException
 
+from ciam import generations
+
 from . import cache as app_cache
 from . import keys
 from .models import AccessToken, Application, SigningAlgorithm
@@ -47,36 +49,40 @@ def tenant_id() -> str:
     return _tenant_ids[schema]
 
 
-_issuer_cache: dict[tuple[str, str], tuple[float, bool]] = {}
+# (schema, issuer) -> bool, for one platform generation: a removed custom domain or a
+# deleted tenant stops being an issuer at once (ciam.generations).
+_issuer_cache = generations.Cache()
 
 
 def issuer_is_this_tenant(issuer: str) -> bool:
     """True when `issuer` is one of the current tenant's base URLs: the shared-host path
     base `/t/<name>` or the root of one of its verified domains."""
-    key = (getattr(connection, "schema_name", "public"), issuer)
-    cached = _issuer_cache.get(key)
-    if cached is not None and cached[0] > time.monotonic():
-        return cached[1]
+    schema = getattr(connection, "schema_name", "public")
+    return bool(
+        _issuer_cache.get(
+            generations.PLATFORM, (schema, issuer), lambda: _is_issuer_of(schema, issuer)
+        )
+    )
+
+
+def _is_issuer_of(schema: str, issuer: str) -> bool:
     from django.conf import settings
 
     from tenants.middleware import shared_hosts
     from tenants.models import Domain, Tenant
 
     parts = urlsplit(issuer)
-    tenant = Tenant.objects.filter(schema_name=getattr(connection, "schema_name", "public")).first()
-    ok = False
-    if tenant is not None and parts.scheme in {"http", "https"} and parts.hostname:
-        path = parts.path.rstrip("/")
-        if path == f"/{settings.CIAM_TENANT_PATH_PREFIX}/{tenant.name}":
-            ok = parts.hostname.lower() in shared_hosts()
-        elif not path:
-            ok = Domain.objects.filter(
-                tenant=tenant, domain=parts.hostname.lower(), is_verified=True
-            ).exists()
-    if len(_issuer_cache) > 10000:
-        _issuer_cache.clear()
-    _issuer_cache[key] = (time.monotonic() + 60.0, ok)
-    return ok
+    tenant = Tenant.objects.filter(schema_name=schema).first()
+    if tenant is None or parts.scheme not in {"http", "https"} or not parts.hostname:
+        return False
+    path = parts.path.rstrip("/")
+    if path == f"/{settings.CIAM_TENANT_PATH_PREFIX}/{tenant.name}":
+        return parts.hostname.lower() in shared_hosts()
+    if not path:
+        return Domain.objects.filter(
+            tenant=tenant, domain=parts.hostname.lower(), is_verified=True
+        ).exists()
+    return False
 
 
 def issuer_for(request: Any) -> str:

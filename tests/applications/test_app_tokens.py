@@ -189,3 +189,27 @@ def test_a_revoked_grant_narrows_what_an_issued_app_token_may_do(tenant, daemon)
 
     # then
     assert call_api(tenant, token).status_code == 403
+
+
+def test_a_removed_custom_domain_stops_being_an_issuer_at_once(tenant):
+    from applications import tokens
+    from tenants.models import Domain
+
+    # given: a verified custom domain of the tenant
+    domain = Domain.objects.create(
+        domain="login.issuer-test.example",
+        tenant=tenant.tenant,
+        is_primary=False,
+        kind=Domain.Kind.CUSTOM,
+        is_verified=True,
+    )
+    with tenant.context():
+        assert tokens.issuer_is_this_tenant("https://login.issuer-test.example")
+
+    # when
+    domain.delete()
+
+    # then: no cached answer survives the change
+    with tenant.context():
+        assert not tokens.issuer_is_this_tenant("https://login.issuer-test.example")
+        assert tokens.issuer_is_this_tenant(f"http://localhost/t/{tenant.name}")
