@@ -94,6 +94,13 @@ class TenantAuthorizationView(AuthorizationView):
     template_name = "applications/authorize.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "approval_prompt" in request.GET:
+            # DOT lets this parameter turn on "a live token means consent", which would
+            # skip the consent page after consent (or admin consent) was withdrawn, and
+            # ignore prompt=consent. Remembered consent is the Consent table only.
+            query = request.GET.copy()
+            del query["approval_prompt"]
+            request.GET = query
         mode = request.GET.get("response_mode", "query")
         if mode not in RESPONSE_MODES:
             return self._plain_error("response_mode must be query or form_post.")

@@ -442,3 +442,25 @@ def test_groups_claim_when_the_app_asks_for_it(tenant, signed_in, customer, make
     assert info["groups"] == expected
     assert "groups" not in _verify(tenant, client, plain["id_token"])
     assert "groups" not in _verify(tenant, client, plain["access_token"])
+
+
+def test_approval_prompt_auto_cannot_skip_withdrawn_or_forced_consent(
+    tenant, signed_in, customer, make_app
+):
+    from applications.models import Consent
+
+    # given: the customer consented once and the app holds a live token
+    app, secret = make_app("web", skip_authorization=False)
+    flow = Flow(tenant, signed_in, app, secret)
+    answer = _approve(signed_in, flow.authorize())
+    assert flow.exchange(query_of(answer["Location"])["code"]).status_code == 200
+
+    # then: DOT's approval_prompt=auto does not override prompt=consent
+    assert flow.authorize(prompt="consent", approval_prompt="auto").status_code == 200
+
+    # when: the consent is withdrawn while the token still lives
+    with tenant.context():
+        Consent.objects.filter(user=customer, application=app).delete()
+
+    # then: the consent page again, whatever the request asks
+    assert flow.authorize(approval_prompt="auto").status_code == 200
