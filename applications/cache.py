@@ -4,7 +4,8 @@ A snapshot holds what a client-credentials request needs (the app's row, the key
 hashes of its active secrets, its granted application permissions) and is valid for one
 generation of the tenant (ciam.generations): any write to an app, a secret, a permission
 grant, an app role assignment or a signing key bumps it (applications.signals), so a
-revoked secret or a withdrawn grant stops working on every worker at the next request."""
+revoked secret or a withdrawn grant stops working at once in the process that made the
+change and within CIAM_GENERATION_RECHECK_SECONDS (0.5 s) on every other worker."""
 
 from __future__ import annotations
 

@@ -12,7 +12,6 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from jwcrypto import jwk, jws, jwt
@@ -79,19 +78,6 @@ def revoke_client_secret(
             target=secret.application,
             before={"secret_id": str(secret.id), "hint": secret.hint},
         )
-
-
-def _active_secret(value: str):
-    return ClientSecret.objects.filter(
-        secret_hash=keyed_hash(value), revoked_at__isnull=True
-    ).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-
-
-def check_client_secret(app: Application, value: str) -> bool:
-    """True when `value` is an active secret of `app` (one indexed lookup)."""
-    if not value:
-        return False
-    return _active_secret(value).filter(application=app).exists()
 
 
 # -- private_key_jwt -------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from . import keys
 from .credentials import (  # noqa: F401  (re-exported: the services API of this app)
     JWT_BEARER_ASSERTION,
     add_client_secret,
-    check_client_secret,
     client_id_of_assertion,
     parse_public_keys,
     revoke_client_secret,

@@ -30,7 +30,9 @@ BASE_URL_HEADER = "CIAM_TENANT_BASE_URL"
 USER_HEADER = "CIAM_SIGNED_IN_USER"
 
 
-_tenant_ids: dict[str, str] = {}
+# schema -> tenant id, for one platform generation (a tenant deleted and created again
+# under the same name gets a new id and the same schema name).
+_tenant_ids = generations.Cache()
 
 
 def tenant_id() -> str:
@@ -39,14 +41,14 @@ def tenant_id() -> str:
     if pk:
         return str(pk)
     schema = getattr(connection, "schema_name", "public")
-    if schema not in _tenant_ids:
-        from tenants.models import Tenant
+    return str(_tenant_ids.get(generations.PLATFORM, schema, lambda: _tenant_id_of(schema)))
 
-        found = Tenant.objects.filter(schema_name=schema).values_list("pk", flat=True).first()
-        if found is None:
-            return ""
-        _tenant_ids[schema] = str(found)
-    return _tenant_ids[schema]
+
+def _tenant_id_of(schema: str) -> str:
+    from tenants.models import Tenant
+
+    found = Tenant.objects.filter(schema_name=schema).values_list("pk", flat=True).first()
+    return str(found) if found is not None else ""
 
 
 # (schema, issuer) -> bool, for one platform generation: a removed custom domain or a

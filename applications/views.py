@@ -100,7 +100,7 @@ class TenantAuthorizationView(AuthorizationView):
             # ignore prompt=consent. Remembered consent is the Consent table only.
             query = request.GET.copy()
             del query["approval_prompt"]
-            request.GET = query
+            request.GET = query  # type: ignore[assignment]
         mode = request.GET.get("response_mode", "query")
         if mode not in RESPONSE_MODES:
             return self._plain_error("response_mode must be query or form_post.")

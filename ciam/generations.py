@@ -4,10 +4,8 @@ The hot machine paths (tenant routing, the token endpoint) keep what they read f
 database in process memory, tagged with a *generation*: a counter in Redis, one for the
 platform (tenants and their domains) and one per tenant schema (its app registrations,
 secrets, permission grants and keys). Any write to those rows bumps the counter, both at
-once and again after the transaction commits, so every web worker sees the change on its
-next request: a reader that reloaded between the two bumps tagged its entry with the first
-value and drops it at the second. Reading both counters costs one Redis round trip per
-request, instead of the database queries the caches save.
+once and again after the transaction commits: a reader that reloaded between the two
+bumps tagged its entry with the first value and drops it at the second.
 
 Counters are plain integers that only go up; a cached entry is valid while the counter
 equals the value it was loaded under (a missing counter reads as 0, so clearing Redis also

@@ -10,6 +10,7 @@ views, exception handling) is Django's own."""
 from __future__ import annotations
 
 import re
+import threading
 
 from django.conf import settings
 from django.core.handlers.base import BaseHandler
@@ -36,8 +37,8 @@ class _LaneHandler(BaseHandler):
     def __init__(self, middleware: list[str]) -> None:
         super().__init__()
         saved = settings.MIDDLEWARE
-        # load_middleware reads settings.MIDDLEWARE; this runs once, while the outer
-        # handler builds its own chain at start-up (before any request is served).
+        # load_middleware reads settings.MIDDLEWARE. This runs once per process (see
+        # _lane), under a lock, while the first outer handler builds its chain.
         settings.MIDDLEWARE = middleware
         try:
             self.load_middleware()
@@ -45,12 +46,25 @@ class _LaneHandler(BaseHandler):
             settings.MIDDLEWARE = saved
 
 
+_lane_handler: _LaneHandler | None = None
+_lane_lock = threading.Lock()
+
+
+def _lane() -> _LaneHandler:
+    """The process's one lane handler (test clients build many outer handlers)."""
+    global _lane_handler
+    with _lane_lock:
+        if _lane_handler is None:
+            _lane_handler = _LaneHandler(MACHINE_MIDDLEWARE)
+        return _lane_handler
+
+
 class MachineLaneMiddleware:
     """Placed first: machine endpoint requests go down the lane, the rest go on."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.lane = _LaneHandler(MACHINE_MIDDLEWARE)
+        self.lane = _lane()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if MACHINE_PATH_RE.match(request.path_info):

@@ -40,15 +40,19 @@ def test_browser_pages_do_not(path):
     assert not MACHINE_PATH_RE.match(path)
 
 
-def test_lane_responses_carry_security_headers_but_no_session(tenant):
+def test_lane_requests_skip_the_browser_middleware(tenant):
     # when
-    response = Client().get(tenant.url("/.well-known/openid-configuration"))
+    lane = Client().get(tenant.url("/.well-known/openid-configuration"))
+    page = Client().get(tenant.url("/account/login/"))
 
-    # then
-    assert response.status_code == 200
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert not response.cookies
-    assert "Cookie" not in response.get("Vary", "")
+    # then: routed and given security headers, but no session, user or messages
+    assert lane.status_code == 200
+    assert lane["X-Content-Type-Options"] == "nosniff"
+    assert lane.wsgi_request.tenant.name == tenant.name
+    for attribute in ("session", "user", "_messages"):
+        assert not hasattr(lane.wsgi_request, attribute)
+    # a browser page still gets the whole stack
+    assert hasattr(page.wsgi_request, "session") and hasattr(page.wsgi_request, "user")
 
 
 def test_an_unknown_tenant_on_the_lane_is_the_same_plain_404(db, tenants_setup):
