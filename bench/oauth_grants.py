@@ -36,6 +36,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
+from _proc import cpu_model, cpu_seconds, process_tree, rss_mib
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ciam.settings")
@@ -231,57 +233,12 @@ def run_python(port: int, grant: str, creds, refresh_tokens, connections: int, s
 
 
 # -- the server -----------------------------------------------------------------------------
-def process_tree(pid: int) -> list[int]:
-    pids, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        pids.append(current)
-        try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            children = []
-        todo += [int(c) for c in children]
-    return pids
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    total = 0.0
-    ticks = os.sysconf("SC_CLK_TCK")
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
-    return total
-
-
-def rss_mib(pids: list[int]) -> float:
-    total = 0
-    for pid in pids:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            continue
-    return total / 1024
-
-
 def machine_info() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     import django
 
     load = os.getloadavg()
     return (
-        f"machine: {cpu}, {os.cpu_count()} CPUs; Python {platform.python_version()}; "
+        f"machine: {cpu_model()}, {os.cpu_count()} CPUs; Python {platform.python_version()}; "
         f"Django {django.get_version()}; {platform.platform()}; "
         f"load average before the run {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
     )

@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 import requests
+from _proc import cpu_model, cpu_seconds, process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -106,17 +107,6 @@ def sign_in(base: str) -> bool:
         return response.status_code == 302 and "/account/profile/" in response.headers["Location"]
 
 
-def cpu_seconds(master: int) -> float:
-    """User + system CPU of the granian workers (children of the main process), in seconds."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in children:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=20)
@@ -163,7 +153,7 @@ def main() -> None:
                     else:
                         failures += 1
 
-        cpu_before = cpu_seconds(server.pid)
+        cpu_before = cpu_seconds(process_tree(server.pid))
         started = time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.concurrency)]
         for t in threads:
@@ -171,17 +161,13 @@ def main() -> None:
         for t in threads:
             t.join()
         elapsed = time.perf_counter() - started
-        worker_cpu = cpu_seconds(server.pid) - cpu_before
+        worker_cpu = cpu_seconds(process_tree(server.pid)) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=10)
     latencies.sort()
     rate = len(latencies) / elapsed
-    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line),
-        platform.processor(),
-    )
+    cpu = cpu_model()
     print(f"machine: {os.cpu_count()} CPUs, {cpu}; Python {platform.python_version()}")
     print(f"load average before/after: {load_before} / {os.getloadavg()}")
     print(
