@@ -13,6 +13,8 @@ from typing import Any
 
 from oauth2_provider.scopes import BaseScopes
 
+from directory.roles import API_PERMISSIONS
+
 from .models import ApiPermission, Application, AppType
 
 OIDC_SCOPES = {
@@ -21,12 +23,8 @@ OIDC_SCOPES = {
     "email": "View your email address",
     "offline_access": "Maintain access to data you have given it access to",
 }
-MANAGEMENT_API_PERMISSIONS = {
-    "User.Read.All": "Read all users' profiles",
-    "User.ReadWrite.All": "Read and write all users' profiles",
-    "Group.ReadWrite.All": "Read and write all groups",
-    "Application.ReadWrite.All": "Read and write all app registrations",
-}
+# The management API's permissions, from the one catalogue (directory.roles).
+MANAGEMENT_API_PERMISSIONS = {p.name: p.description for p in API_PERMISSIONS}
 MANAGEMENT_API_AUDIENCE = "urn:ciam:management-api"
 DEFAULT_SUFFIX = "/.default"
 

@@ -17,15 +17,9 @@ from ciam.crypto import keyed_hash
 
 from . import audit
 from .models import ScimToken
+from .roles import API_PERMISSION_NAMES
 
-API_PERMISSIONS = [
-    "User.Read.All",
-    "User.ReadWrite.All",
-    "Group.Read.All",
-    "Group.ReadWrite.All",
-    "Application.Read.All",
-    "Application.ReadWrite.All",
-]
+API_PERMISSIONS = list(API_PERMISSION_NAMES)  # the catalogue's, in its order
 SCIM_TOKEN_PREFIX = "scim_"
 
 
@@ -85,7 +79,9 @@ def grant_api_permission(
     *, client_id: str, permission: str, actor: Any, request: HttpRequest | None = None
 ) -> ApiPermission:
     """Grant an application permission of the management API to a daemon app. The grant
-    is the identity server's `ApiPermission` row, so client-credentials tokens carry it."""
+    is the identity server's `ApiPermission` row, so client-credentials tokens carry it.
+    Who may grant what is decided by applications.services.grant_api_permission (from
+    the catalogue in directory.roles): PermissionDenied for any other actor."""
     from applications import services as app_services
     from applications.models import Application
 
@@ -98,7 +94,14 @@ def grant_api_permission(
         raise ValidationError({"client_id": "Only daemon apps (client credentials) qualify."})
     if permission in granted_api_permissions(client_id):
         raise ValidationError({"permission": "Already granted."})
-    return app_services.grant_api_permission(app, value=permission, actor=actor, request=request)
+    try:
+        return app_services.grant_api_permission(
+            app, value=permission, actor=actor, request=request
+        )
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict") and "value" in exc.error_dict:
+            raise ValidationError({"permission": exc.message_dict["value"]}) from exc
+        raise
 
 
 def revoke_api_permission(

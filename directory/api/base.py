@@ -4,7 +4,8 @@ Callers authenticate with an OAuth 2.0 client-credentials access token issued by
 tenant (a self-contained JWT of a daemon app, see applications.tokens.load_access_token).
 A call needs the application permission its view names (e.g. `User.ReadWrite.All`) in
 the token's scope *and* still granted to the app by an admin, so revoking a grant takes
-effect at once. `*.ReadWrite.All` implies `*.Read.All`."""
+effect at once. What a permission implies (`*.ReadWrite.All` includes `*.Read.All`) is
+the catalogue's (directory.roles)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from directory.roles import expand_api_permissions
 from directory.services_access import granted_api_permissions
 
 
@@ -79,9 +81,7 @@ class HasApiPermission(BasePermission):
         if not isinstance(client, ApiClient):
             raise exceptions.NotAuthenticated("Send an OAuth 2.0 bearer access token.")
         needed = view.required_permission(request.method)
-        held = set(client.permissions)
-        held |= {p.replace(".ReadWrite.", ".Read.") for p in held}
-        if needed not in held:
+        if needed not in expand_api_permissions(client.permissions):
             raise exceptions.PermissionDenied(f"This call needs the {needed} permission.")
         return True
 
