@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -34,8 +34,10 @@ from .views import endpoints
 SHOWN_SECRET_KEY = "applications_new_secret"
 
 
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
+def _add_errors(form, exc: ValidationError | PermissionDenied) -> None:
+    if isinstance(exc, PermissionDenied):
+        form.add_error(None, str(exc))
+    elif hasattr(exc, "error_dict"):
         for field, errs in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errs)
     else:
@@ -74,7 +76,9 @@ def app_register(request: HttpRequest) -> HttpResponse:
 
 def _permission_choices(app: Application) -> list[tuple[str, str]]:
     choices = []
-    if app.client_type == Application.CLIENT_CONFIDENTIAL:
+    # Management API permissions go to daemon apps; the grant service decides who may
+    # grant which (directory.roles), so the page lists them all and shows its refusal.
+    if app.authorization_grant_type == Application.GRANT_CLIENT_CREDENTIALS:
         choices += [
             (f"builtin::{v}", f"Management API · {v} (application)")
             for v in scopes.MANAGEMENT_API_PERMISSIONS
@@ -148,7 +152,7 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             data["jwks"] = services.parse_public_keys(data.pop("public_keys"))
             services.update_application(app, actor=request.user, request=request, **data)
-        except ValidationError as exc:
+        except (ValidationError, PermissionDenied) as exc:
             app.refresh_from_db()
             _add_errors(form, exc)
         else:
@@ -182,6 +186,8 @@ def secret_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
         else:
             request.session[SHOWN_SECRET_KEY] = secret
     else:
@@ -219,6 +225,8 @@ def permission_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     else:
         messages.success(request, f"Granted {value} (admin consent for the tenant).")
     return redirect("apps_detail", pk=pk)
@@ -228,8 +236,12 @@ def permission_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def permission_remove(request: HttpRequest, pk: int, perm_id) -> HttpResponse:
     perm = get_object_or_404(ApiPermission, pk=perm_id, client_id=pk)
-    services.revoke_api_permission(perm, actor=request.user, request=request)
-    messages.success(request, f"Removed {perm.value}.")
+    try:
+        services.revoke_api_permission(perm, actor=request.user, request=request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Removed {perm.value}.")
     return redirect("apps_detail", pk=pk)
 
 

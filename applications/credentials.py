@@ -20,11 +20,29 @@ from jwcrypto.common import JWException
 from ciam import outbound
 from ciam.crypto import keyed_hash
 from directory import audit
+from directory import services as directory_services
 
-from .models import Application, ClientSecret
+from .models import ApiPermission, Application, ClientSecret
 
 JWT_BEARER_ASSERTION = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 SECRET_BYTES = 40  # 320 bits
+
+
+def management_api_grants_of(app: Application) -> list[str]:
+    return sorted(
+        app.permissions.filter(
+            resource__isnull=True, kind=ApiPermission.Kind.APPLICATION
+        ).values_list("value", flat=True)
+    )
+
+
+def ensure_may_manage_credentials(app: Application, *, actor: Any) -> None:
+    """Whoever adds a credential to an app (a secret, a public key, a JWKS URL) can act as
+    it: for an app holding management API permissions, only an actor who may grant every
+    one of them (otherwise an Application Administrator would add a secret to a Global
+    Administrator's daemon and use its User.ReadWrite.All)."""
+    for name in management_api_grants_of(app):
+        directory_services.ensure_may_grant_api_permission(actor, name)
 
 
 # -- client secrets ----------------------------------------------------------------------------
@@ -40,6 +58,7 @@ def add_client_secret(
     is returned once."""
     if app.client_type != Application.CLIENT_CONFIDENTIAL:
         raise ValidationError("Public clients (single-page and native apps) have no secrets.")
+    ensure_may_manage_credentials(app, actor=actor)
     value = secrets.token_urlsafe(SECRET_BYTES)
     expires = timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None
     with transaction.atomic():

@@ -14,12 +14,15 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from directory import audit
+from directory import services as directory_services
+from directory.roles import API_PERMISSION_BY_NAME
 
 from . import keys
 from .credentials import (  # noqa: F401  (re-exported: the services API of this app)
     JWT_BEARER_ASSERTION,
     add_client_secret,
     client_id_of_assertion,
+    ensure_may_manage_credentials,
     parse_public_keys,
     revoke_client_secret,
     verify_client_assertion,
@@ -119,6 +122,36 @@ def spa_origins(uris: list[str], app_type: str) -> str:
     return " ".join(sorted(origins))
 
 
+UPDATABLE_FIELDS = frozenset(
+    {
+        "name",
+        "redirect_uris",
+        "post_logout_redirect_uris",
+        "skip_authorization",
+        "algorithm",
+        "access_token_lifetime",
+        "id_token_lifetime",
+        "refresh_token_lifetime",
+        "token_claims",
+        "include_groups",
+        "identifier_uri",
+        "exposed_scopes",
+        "app_roles",
+        "jwks_uri",
+        "jwks",
+        "is_enabled",
+        "description",
+    }
+)
+
+
+def _field_errors(field: str, validate: Any, changes: dict[str, Any], app_type: str) -> list[str]:
+    try:
+        return validate(list(changes[field]), app_type)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
+
+
 # -- app registrations ------------------------------------------------------------------------
 def register_application(
     *,
@@ -140,8 +173,15 @@ def register_application(
     if app_type not in APP_TYPES:
         raise ValidationError({"app_type": f"Unknown app type {app_type!r}."})
     client_type, grant = APP_TYPES[AppType(app_type)]
-    uris = validate_redirect_uris(redirect_uris, app_type)
-    logout_uris = validate_redirect_uris(post_logout_redirect_uris or [], app_type)
+    uris = _field_errors(
+        "redirect_uris", validate_redirect_uris, {"redirect_uris": redirect_uris}, app_type
+    )
+    logout_uris = _field_errors(
+        "post_logout_redirect_uris",
+        validate_redirect_uris,
+        {"post_logout_redirect_uris": post_logout_redirect_uris or []},
+        app_type,
+    )
     if app_type in {AppType.WEB, AppType.SPA, AppType.NATIVE} and not uris:
         raise ValidationError({"redirect_uris": "Add at least one redirect URI."})
     with transaction.atomic():
@@ -178,16 +218,35 @@ def register_application(
 def update_application(
     app: Application, *, actor: Any, request: HttpRequest | None = None, **changes: Any
 ) -> Application:
-    """Change fields of an app registration (redirect URIs are validated), audited."""
+    """Change fields of an app registration, audited. The one place that writes them:
+    admin pages and the management API call it, so every change is validated alike
+    (redirect URIs for the app type, SPA origins derived from them, lifetimes; adding
+    a credential to an app that holds management API permissions takes an actor who may
+    grant them). Raises ValidationError keyed by field, or PermissionDenied."""
+    unknown = set(changes) - UPDATABLE_FIELDS
+    if unknown:
+        raise ValidationError({f: "This field cannot be changed." for f in sorted(unknown)})
     before = audit.snapshot(app, APP_FIELDS)
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"] or len(changes["name"]) > 255:
+            raise ValidationError({"name": "Enter a name of at most 255 characters."})
     if "redirect_uris" in changes:
-        uris = validate_redirect_uris(list(changes["redirect_uris"]), app.app_type)
+        uris = _field_errors("redirect_uris", validate_redirect_uris, changes, app.app_type)
+        if app.app_type in {AppType.WEB, AppType.SPA, AppType.NATIVE} and not uris:
+            raise ValidationError({"redirect_uris": "Add at least one redirect URI."})
         changes["redirect_uris"] = " ".join(uris)
         changes["allowed_origins"] = spa_origins(uris, app.app_type)
     if "post_logout_redirect_uris" in changes:
         changes["post_logout_redirect_uris"] = " ".join(
-            validate_redirect_uris(list(changes["post_logout_redirect_uris"]), app.app_type)
+            _field_errors(
+                "post_logout_redirect_uris", validate_redirect_uris, changes, app.app_type
+            )
         )
+    if any(
+        field in changes and changes[field] != getattr(app, field) for field in ("jwks", "jwks_uri")
+    ):
+        ensure_may_manage_credentials(app, actor=actor)
     for lifetime in ("access_token_lifetime", "id_token_lifetime"):
         if lifetime in changes and not 300 <= int(changes[lifetime]) <= 86400:
             raise ValidationError({lifetime: "Use 5 minutes to 1 day (300 to 86400 seconds)."})
@@ -229,12 +288,20 @@ def grant_api_permission(
     request: HttpRequest | None = None,
 ) -> ApiPermission:
     """Grant (with admin consent) a permission of a tenant API or of the built-in
-    management API (`resource=None`) to `client`."""
-    from .scopes import MANAGEMENT_API_PERMISSIONS
+    management API (`resource=None`) to `client`, audited with the actor.
 
+    A management API permission goes to daemon apps only, and only from an actor the
+    catalogue lets grant it (directory.roles: a Global Administrator, or a trusted script);
+    an app never grants anything, so no token can widen its own or another app's
+    permissions. Raises ValidationError for bad input, PermissionDenied for the actor."""
     if resource is None:
-        if value not in MANAGEMENT_API_PERMISSIONS or kind != ApiPermission.Kind.APPLICATION:
+        if value not in API_PERMISSION_BY_NAME or kind != ApiPermission.Kind.APPLICATION:
             raise ValidationError({"value": f"{value!r} is not a management API permission."})
+        if client.authorization_grant_type != Application.GRANT_CLIENT_CREDENTIALS:
+            raise ValidationError(
+                {"value": "Only daemon apps (client credentials) hold management API permissions."}
+            )
+        directory_services.ensure_may_grant_api_permission(actor, value)
     else:
         exposed = (
             resource.app_roles
@@ -243,6 +310,7 @@ def grant_api_permission(
         )
         if value not in {item["value"] for item in exposed or []}:
             raise ValidationError({"value": f"{resource.name} does not expose {value!r}."})
+        directory_services.ensure_may_manage_app_permissions(actor)
     if (
         kind == ApiPermission.Kind.APPLICATION
         and client.client_type != Application.CLIENT_CONFIDENTIAL
@@ -275,13 +343,22 @@ def grant_api_permission(
 def revoke_api_permission(
     perm: ApiPermission, *, actor: Any, request: HttpRequest | None = None
 ) -> None:
+    """Remove a granted permission, audited; the same actors as for granting it."""
+    if perm.resource_id is None:
+        directory_services.ensure_may_grant_api_permission(actor, perm.value)
+    else:
+        directory_services.ensure_may_manage_app_permissions(actor)
     with transaction.atomic():
         audit.record(
             action="application.permission.revoke",
             actor=actor,
             request=request,
             target=perm.client,
-            before={"value": perm.value, "kind": perm.kind},
+            before={
+                "value": perm.value,
+                "kind": perm.kind,
+                "resource": perm.resource.client_id if perm.resource else "management",
+            },
         )
         perm.delete()
 

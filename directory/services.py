@@ -8,14 +8,14 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 
 from . import audit
 from .models import RoleAssignment, TenantSettings, User
-from .roles import Role, permissions_for
+from .roles import API_PERMISSION_BY_NAME, Role, may_grant_api_permission, permissions_for
 
 
 def normalize_email(email: str | None) -> str:
@@ -209,6 +209,42 @@ def admin_permissions(user: Any) -> frozenset[str]:
     if not getattr(user, "is_authenticated", False) or user.kind != User.Kind.ADMIN:
         return frozenset()
     return permissions_for(admin_roles(user))
+
+
+def _acting_admin_roles(actor: Any) -> list[str] | None:
+    """The roles `actor` acts with: None for a trusted script (a string actor: a management
+    command, a seed, a test), [] for anything that holds no role (an app calling the API,
+    a customer, no one)."""
+    if isinstance(actor, str) and actor:
+        return None
+    if isinstance(actor, User) and actor.kind == User.Kind.ADMIN and actor.is_active:
+        return admin_roles(actor)
+    return []
+
+
+def ensure_may_grant_api_permission(actor: Any, name: str) -> None:
+    """Raise PermissionDenied unless `actor` may grant or revoke the management API
+    permission `name` (see directory.roles: a role listed for it that holds everything it
+    allows). Apps never may: no token can widen its own or another app's permissions."""
+    roles = _acting_admin_roles(actor)
+    if roles is None:
+        return
+    if not roles:
+        raise PermissionDenied("Only an admin can grant or revoke API permissions.")
+    if not may_grant_api_permission(roles, name):
+        permission = API_PERMISSION_BY_NAME.get(name)
+        who = ", ".join(Role(r).label for r in permission.grantable_by) if permission else ""
+        raise PermissionDenied(f"Only {who or 'no role'} can grant or revoke {name}.")
+
+
+def ensure_may_manage_app_permissions(actor: Any) -> None:
+    """Permissions of the tenant's own web APIs (app roles, delegated scopes): an admin
+    who may change app registrations, never an app."""
+    roles = _acting_admin_roles(actor)
+    if roles is None:
+        return
+    if "apps.write" not in permissions_for(roles):
+        raise PermissionDenied("Only an admin who manages app registrations can do this.")
 
 
 def has_totp(user: User) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -103,6 +103,8 @@ def access(request: HttpRequest) -> HttpResponse:
                 )
             except ValidationError as exc:
                 form_errors(grant_form, exc)
+            except PermissionDenied as exc:
+                grant_form.add_error("permission", str(exc))
             else:
                 messages.success(request, "Permission granted.")
                 return redirect("directory:access")
@@ -133,6 +135,10 @@ def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
 @require_POST
 def revoke_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
     grant = get_or_404(ApiPermission, grant_id, resource__isnull=True)
-    services_access.revoke_api_permission(grant=grant, actor=request.user, request=request)
-    messages.success(request, "Permission revoked.")
+    try:
+        services_access.revoke_api_permission(grant=grant, actor=request.user, request=request)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Permission revoked.")
     return redirect("directory:access")

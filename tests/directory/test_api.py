@@ -211,12 +211,15 @@ def test_objects_of_another_tenant_are_404(api, other_tenant, make_customer):
     assert api.get("/users/not-a-uuid/").json()["error"]["code"] == "not_found"
 
 
-def test_applications_crud_and_permission_grants(api):
+def test_applications_crud_and_apps_cannot_grant_permissions(api):
     created = api.post("/applications/", {"name": "Sync job", "app_type": "daemon"})
     assert created.status_code == 201 and created.json()["client_secret"]
     client_id = created.json()["client_id"]
     granted = api.patch(f"/applications/{client_id}/", {"api_permissions": ["User.Read.All"]})
-    assert granted.json()["api_permissions"] == ["User.Read.All"]
+    assert granted.status_code == 403
+    assert granted.json()["error"]["code"] == "forbidden"
+    unchanged = api.patch(f"/applications/{client_id}/", {"name": "Sync", "api_permissions": []})
+    assert unchanged.json()["name"] == "Sync" and unchanged.json()["api_permissions"] == []
     assert "client_secret" not in api.get(f"/applications/{client_id}/").json()
     assert api.delete(f"/applications/{client_id}/").status_code == 204
     assert api.get(f"/applications/{client_id}/").status_code == 404
