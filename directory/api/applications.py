@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from directory import audit, services_access
+from directory import services_access
 
 from . import serializers as s
 from .base import ApiView
@@ -99,24 +99,17 @@ class ApplicationDetailView(AppApiView):
         responses={200: s.ApplicationSerializer, **ERRORS, **NOT_FOUND},
     )
     def patch(self, request: Request, client_id: str) -> Response:
-        """Rename an app, change its redirect URIs or its granted API permissions."""
+        """Rename an app or change its redirect URIs (validated as in the admin center).
+        `api_permissions` may only repeat the app's current grants: an app never grants or
+        revokes API permissions (403); a Global Administrator does, in the admin center."""
+        from applications import services as app_services
+
         app = self.app(client_id)
         data = self.parse(s.ApplicationUpdateSerializer, partial=True)
-        fields = ["name", "redirect_uris"]
+        changes = {k: data[k] for k in ("name", "redirect_uris") if k in data}
         with transaction.atomic():
-            before = audit.snapshot(app, fields)
-            if "name" in data:
-                app.name = data["name"]
-            if "redirect_uris" in data:
-                app.redirect_uris = " ".join(data["redirect_uris"])
-            app.save()
-            audit.record(
-                action="application.update",
-                request=request,
-                target=app,
-                before=before,
-                after=audit.snapshot(app, fields),
-            )
+            if changes:
+                app_services.update_application(app, actor=request.user, request=request, **changes)
             if "api_permissions" in data:
                 wanted = set(data["api_permissions"])
                 for grant in services_access.management_api_grants().filter(client=app):
@@ -136,17 +129,7 @@ class ApplicationDetailView(AppApiView):
     @extend_schema(operation_id="deleteApplication", responses={204: None, **ERRORS, **NOT_FOUND})
     def delete(self, request: Request, client_id: str) -> Response:
         """Delete an app registration with its tokens and permission grants."""
-        app = self.app(client_id)
-        with transaction.atomic():
-            before = audit.snapshot(app, ["name", "client_id"])
-            target_id = str(app.pk)
-            app.delete()
-            audit.record(
-                action="application.delete",
-                request=request,
-                target_type="applications.application",
-                target_id=target_id,
-                target_label=before["name"] if before else "",
-                before=before,
-            )
+        from applications import services as app_services
+
+        app_services.delete_application(self.app(client_id), actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
