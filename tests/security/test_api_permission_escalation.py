@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from directory.roles import API_PERMISSION_NAMES, Role
+from directory.roles import Role
 
 from .conftest import Daemon
 
@@ -65,17 +65,17 @@ def test_application_administrator_cannot_take_over_customers_through_a_daemon_a
     reset = daemon.call("POST", f"/users/{victim.pk}/reset-password/", {"mode": "temporary"})
     changed = daemon.call("PATCH", f"/users/{victim.pk}/", {"email": "attacker@evil.example"})
 
-    # then: the grant is refused beside the form, nothing is granted, the API refuses
-    assert "Only Global Administrator can grant or revoke User.ReadWrite.All" in page.text
-    assert grants_of(live_tenant, pk) == set()
-    assert "User.ReadWrite.All" not in daemon.scope
-    assert (reset.status_code, changed.status_code) == (403, 403)
+    # then: the victim's account is untouched, the API refused, nothing was granted, and
+    # the page said why
     from directory.models import User
 
     with live_tenant.context():
         victim_now = User.objects.get(pk=victim.pk)
-    assert victim_now.email == victim.email
-    assert victim_now.password == victim.password
+    assert (victim_now.email, victim_now.password) == (victim.email, victim.password)
+    assert (reset.status_code, changed.status_code) == (403, 403)
+    assert "User.ReadWrite.All" not in daemon.scope
+    assert grants_of(live_tenant, pk) == set()
+    assert "Only Global Administrator can grant or revoke User.ReadWrite.All" in page.text
 
 
 def test_application_administrator_cannot_add_a_secret_to_a_privileged_daemon(
@@ -205,7 +205,7 @@ def test_role_by_permission_matrix(tenant, role):
     from applications import services
     from applications.models import ApiPermission
     from directory import services as directory_services
-    from directory.roles import API_PERMISSION_BY_NAME, ROLE_PERMISSIONS
+    from directory.roles import API_PERMISSION_BY_NAME, API_PERMISSION_NAMES, ROLE_PERMISSIONS
 
     with tenant.context():
         admin, _ = directory_services.create_admin(

@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from directory.roles import (
-    ADMIN_PERMISSIONS,
-    API_PERMISSION_NAMES,
-    API_PERMISSIONS,
-    ROLE_PERMISSIONS,
-    Role,
-)
+from directory import roles
+from directory.roles import ROLE_PERMISSIONS, Role
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
@@ -25,12 +20,12 @@ def test_the_token_endpoint_and_the_api_read_the_catalogue(tenant):
     from directory.api.serializers import ApplicationUpdateSerializer
     from directory.services_access import API_PERMISSIONS as ACCESS_PAGE_CHOICES
 
-    assert list(MANAGEMENT_API_PERMISSIONS) == list(API_PERMISSION_NAMES)
-    assert list(ACCESS_PAGE_CHOICES) == list(API_PERMISSION_NAMES)
+    assert list(MANAGEMENT_API_PERMISSIONS) == list(roles.API_PERMISSION_NAMES)
+    assert list(ACCESS_PAGE_CHOICES) == list(roles.API_PERMISSION_NAMES)
     field = ApplicationUpdateSerializer().fields["api_permissions"].child
-    assert list(field.choices) == list(API_PERMISSION_NAMES)
+    assert list(field.choices) == list(roles.API_PERMISSION_NAMES)
     with tenant.context():
-        assert set(API_PERMISSION_NAMES) <= set(TenantScopes().get_all_scopes())
+        assert set(roles.API_PERMISSION_NAMES) <= set(TenantScopes().get_all_scopes())
 
 
 def test_entra_named_permissions_and_roles_exist():
@@ -41,7 +36,7 @@ def test_entra_named_permissions_and_roles_exist():
         "Policy.ReadWrite.ConditionalAccess",
         "Policy.Read.All",
         "Group.Read.All",
-    } <= set(API_PERMISSION_NAMES)
+    } <= set(roles.API_PERMISSION_NAMES)
     labels = {r.label: r.value for r in Role}
     assert ROLE_PERMISSIONS[labels["Authentication Extensibility Administrator"]] >= {
         "extensions.read",
@@ -52,7 +47,7 @@ def test_entra_named_permissions_and_roles_exist():
     assert ROLE_PERMISSIONS[labels["Insights Reader"]] == {"overview.read", "insights.read"}
     for role in ("Conditional Access Administrator", "Security Administrator"):
         assert "policies.write" in ROLE_PERMISSIONS[labels[role]]
-    assert ROLE_PERMISSIONS[Role.GLOBAL_ADMINISTRATOR] == set(ADMIN_PERMISSIONS)
+    assert ROLE_PERMISSIONS[Role.GLOBAL_ADMINISTRATOR] == set(roles.ADMIN_PERMISSIONS)
 
 
 def test_group_read_all_is_grantable_and_lets_an_app_read_groups(tenant, client):
@@ -95,11 +90,11 @@ def _table_rows(text: str, heading: str) -> dict[str, str]:
 
 def test_api_management_doc_lists_every_permission_and_who_may_grant_it():
     rows = _table_rows((DOCS / "api-management.md").read_text(), "## Permissions")
-    for permission in API_PERMISSIONS:
+    for permission in roles.API_PERMISSIONS:
         assert permission.name in rows, permission.name
         for role in permission.grantable_by:
             assert Role(role).label in rows[permission.name], permission.name
-    assert set(rows) == set(API_PERMISSION_NAMES) | {"permission"}
+    assert set(rows) == set(roles.API_PERMISSION_NAMES) | {"permission"}
 
 
 @pytest.mark.parametrize("doc", ["architecture.md", "api-management.md"])
