@@ -50,27 +50,33 @@ def test_entra_named_permissions_and_roles_exist():
     assert ROLE_PERMISSIONS[Role.GLOBAL_ADMINISTRATOR] == set(roles.ADMIN_PERMISSIONS)
 
 
-def test_group_read_all_is_grantable_and_lets_an_app_read_groups(tenant, client):
+def test_group_read_all_and_new_permissions_are_grantable_and_reach_the_token(tenant, client):
+    """Group.Read.All was documented but refused; the new Entra-named permissions must be
+    grantable and carried by client-credentials tokens too."""
+    import base64
+
     from applications import services
 
     with tenant.context():
         app, secret = services.register_application(
             name="Reader", app_type="daemon", redirect_uris=[], actor="tests"
         )
-        services.grant_api_permission(app, value="Group.Read.All", actor="tests")
+        for name in ("Group.Read.All", "Policy.ReadWrite.ConditionalAccess", "Reports.Read.All"):
+            services.grant_api_permission(app, value=name, actor="tests")
+    basic = base64.b64encode(f"{app.client_id}:{secret}".encode()).decode()
     token = client.post(
         tenant.url("/oauth2/v2.0/token"),
         {"grant_type": "client_credentials", "scope": "urn:ciam:management-api/.default"},
-        HTTP_AUTHORIZATION="Basic "
-        + __import__("base64").b64encode(f"{app.client_id}:{secret}".encode()).decode(),
+        HTTP_AUTHORIZATION=f"Basic {basic}",
     ).json()
-    assert token["scope"] == "Group.Read.All"
-    groups = client.get(
-        tenant.url("/api/v1/groups/"), HTTP_AUTHORIZATION=f"Bearer {token['access_token']}"
-    )
-    users = client.get(
-        tenant.url("/api/v1/users/"), HTTP_AUTHORIZATION=f"Bearer {token['access_token']}"
-    )
+    assert sorted(token["scope"].split()) == [
+        "Group.Read.All",
+        "Policy.ReadWrite.ConditionalAccess",
+        "Reports.Read.All",
+    ]
+    bearer = f"Bearer {token['access_token']}"
+    groups = client.get(tenant.url("/api/v1/groups/"), HTTP_AUTHORIZATION=bearer)
+    users = client.get(tenant.url("/api/v1/users/"), HTTP_AUTHORIZATION=bearer)
     assert (groups.status_code, users.status_code) == (200, 403)
 
 
