@@ -140,6 +140,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_requests_session(self):
+        """Every call allauth makes to an identity provider (discovery, token, userinfo,
+        JWKS) goes through ciam.outbound: https only, public addresses only (the checked
+        address pinned for the connection), no redirects, size-capped answers."""
+        from allauth.socialaccount import app_settings
+
+        from ciam import outbound
+
+        return outbound.session(timeout=app_settings.REQUESTS_TIMEOUT)
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return context.get_flow(request).signup_enabled
 
