@@ -93,6 +93,16 @@ class TenantAuthorizationView(AuthorizationView):
 
     template_name = "applications/authorize.html"
 
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A request with an unknown client or an unregistered redirect_uri is answered at
+        # once, not after sending a signed-out user through the sign-in page first.
+        if request.method == "GET" and not request.user.is_authenticated:
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, None)
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "approval_prompt" in request.GET:
             # DOT lets this parameter turn on "a live token means consent", which would
@@ -326,7 +336,16 @@ class TenantRevokeView(RevokeTokenView):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class TenantUserInfoView(UserInfoView):
-    """The UserInfo endpoint (OIDC Core §5.3): bearer access token of this tenant."""
+    """The UserInfo endpoint (OIDC Core §5.3): bearer access token of this tenant; CORS
+    and RFC 6750 errors in applications/cors.py."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from . import cors
+
+        if request.method == "OPTIONS":
+            return cors.preflight(request)
+        sent = "HTTP_AUTHORIZATION" in request.META or "access_token" in request.POST
+        return cors.userinfo(request, super().dispatch(request, *args, **kwargs), sent)
 
 
 class TenantLogoutView(RPInitiatedLogoutView):
