@@ -7,6 +7,7 @@ application/json."""
 from __future__ import annotations
 
 import json
+import re
 
 from django.http import HttpRequest, HttpResponse
 
@@ -41,13 +42,16 @@ def userinfo(request: HttpRequest, response: HttpResponse, sent_token: bool) -> 
     if not sent_token and response.status_code in (400, 401, 403):
         response = HttpResponse(status=401)
         response["WWW-Authenticate"] = 'Bearer realm="userinfo"'
-    elif response.status_code >= 400 and response.content:
+    elif response.status_code >= 400:
         try:
-            json.loads(response.content)
+            body = json.loads(response.content or b"null")
         except ValueError:
-            pass
-        else:
-            response["Content-Type"] = "application/json"
+            body = None
+        if not isinstance(body, dict):
+            found = re.search(r'error="([^"]+)"', response.get("WWW-Authenticate", ""))
+            body = {"error": found.group(1) if found else "invalid_request"}
+            response.content = json.dumps(body).encode()
+        response["Content-Type"] = "application/json"
     origin = registered_origin(request)
     if origin:
         response["Access-Control-Allow-Origin"] = origin

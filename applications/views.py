@@ -79,6 +79,17 @@ def discovery(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def no_v2_discovery(request: HttpRequest) -> JsonResponse:
+    base = request.tenant_base_url  # type: ignore[attr-defined]
+    return JsonResponse(
+        {
+            "error": "not_found",
+            "error_description": f"The metadata is at {base}/.well-known/openid-configuration.",
+        },
+        status=404,
+    )
+
+
 def jwks(request: HttpRequest) -> JsonResponse:
     """The tenant's JSON Web Key Set (public keys only)."""
     response = JsonResponse(keys.jwks())
@@ -236,6 +247,14 @@ class TenantTokenView(OAuthLibMixin, View):
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
             response[key] = value
+        if "Access-Control-Allow-Origin" not in response:
+            # oauthlib adds CORS to successful answers only; a SPA must read errors too
+            from . import cors
+
+            origin = cors.registered_origin(request)
+            if origin:
+                response["Access-Control-Allow-Origin"] = origin
+                response["Vary"] = "Origin"
         return basic_challenge(request, response)
 
 

@@ -53,8 +53,8 @@ def test_userinfo_errors_are_json_and_spa_origins_get_cors(tenant, make_app):  #
     bad = Client().get(tenant.url("/oidc/userinfo"), HTTP_AUTHORIZATION="Bearer nope", **origin)
     assert bad.status_code == 401
     assert "invalid_token" in bad["WWW-Authenticate"]
-    if bad.content:
-        assert bad["Content-Type"] == "application/json"
+    assert bad["Content-Type"] == "application/json"
+    assert bad.json()["error"] == "invalid_token"
     assert bad["Access-Control-Allow-Origin"] == "http://localhost:3000"
     preflight = Client().options(tenant.url("/oidc/userinfo"), **origin)
     assert preflight["Access-Control-Allow-Origin"] == "http://localhost:3000"
