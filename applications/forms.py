@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from directory.emails import EmailFormField
+
 from .claims import OPTIONAL_CLAIMS
 from .models import AppType, SigningAlgorithm
 
@@ -103,7 +105,7 @@ class RotateForm(forms.Form):
 
 
 class RoleAssignmentForm(forms.Form):
-    email = forms.EmailField(label="User email")
+    email = EmailFormField(label="User email")
     role = forms.ChoiceField(label="App role")
 
     def __init__(self, *args, roles: list[str], **kwargs) -> None:

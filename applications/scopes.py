@@ -92,12 +92,17 @@ def resolve_client_credentials_scopes(
     for scope in requested:
         if scope.endswith(DEFAULT_SUFFIX):
             resource = scope[: -len(DEFAULT_SUFFIX)]
-            result += [
+            matching = [
                 g
                 for g in granted
                 if g.startswith(resource + "/")
                 or (resource == MANAGEMENT_API_AUDIENCE and "/" not in g)
             ]
+            if not matching and resource != MANAGEMENT_API_AUDIENCE:
+                # an unknown resource (or one this app holds nothing of) is refused
+                # (invalid_scope), never answered with an empty token
+                return None
+            result += matching
         elif scope in granted:
             result.append(scope)
         else:

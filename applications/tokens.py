@@ -180,6 +180,7 @@ def access_token_generator(request: Any) -> str:
         claims["sub"] = str(user.pk)
         claims["oid"] = str(user.pk)
         claims["scp"] = " ".join(delegated)
+        claims["scope"] = claims["scp"]  # RFC 9068 §2.2.3, for clients that read it
         from .claims import emits_groups, group_ids
         from .services import user_roles
 

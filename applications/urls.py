@@ -8,7 +8,9 @@ from . import admin_views, views
 
 urlpatterns = [
     path(".well-known/openid-configuration", views.discovery, name="oidc_discovery"),
-    path("v2.0/.well-known/openid-configuration", views.discovery, name="oidc_discovery_v2"),
+    # No document at /v2.0/.well-known/openid-configuration: OIDC Discovery §4.3 wants the
+    # issuer to equal the URL it is fetched under, and the tenant's issuer has no /v2.0.
+    path("v2.0/.well-known/openid-configuration", views.no_v2_discovery),
     path("discovery/v2.0/keys", views.jwks, name="oidc_jwks"),
     path("oauth2/v2.0/authorize", views.TenantAuthorizationView.as_view(), name="oauth_authorize"),
     path("oauth2/v2.0/token", views.TenantTokenView.as_view(), name="oauth_token"),

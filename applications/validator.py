@@ -24,6 +24,10 @@ from django.utils import timezone
 from jwcrypto import jws
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.oauth2.rfc6749 import errors
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
+    code_challenge_method_plain,
+    code_challenge_method_s256,
+)
 
 from . import cache as app_cache
 from . import claims as claims_module
@@ -40,6 +44,8 @@ ALLOWED_GRANTS = {
     AppType.DAEMON: {"client_credentials"},
     AppType.API: {"client_credentials"},
 }
+
+PKCE_METHODS = {"S256": code_challenge_method_s256, "plain": code_challenge_method_plain}
 
 
 def code_digest(code: Any) -> str:
@@ -166,6 +172,8 @@ class TenantOAuth2Validator(OAuth2Validator):
             return False
         if grant.is_expired():
             return False
+        if not self._code_bindings_hold(grant, request):
+            return False
         request.scopes = grant.scope.split(" ")
         request.user = grant.user
         request.auth_time = int(grant.auth_time.timestamp()) if grant.auth_time else None
@@ -176,6 +184,27 @@ class TenantOAuth2Validator(OAuth2Validator):
         if grant.claims:
             request.claims = json.loads(grant.claims)
         return True
+
+    def _code_bindings_hold(self, grant: Grant, request: Any) -> bool:
+        """RFC 6749 §4.1.3: the token request repeats the authorization request's
+        redirect_uri (always sent there; Entra requires it too). RFC 9700 §2.1.1: a wrong
+        or missing PKCE verifier burns the code, so that a stolen code cannot be tried
+        again."""
+        if not getattr(request, "redirect_uri", None):
+            raise errors.InvalidRequestError(
+                description="redirect_uri is required and must match the authorization request.",
+                request=request,
+            )
+        if not grant.code_challenge:
+            return True
+        verifier = getattr(request, "code_verifier", None)
+        check = PKCE_METHODS.get(grant.code_challenge_method or "plain")
+        if verifier and check is not None and check(verifier, grant.code_challenge):
+            return True
+        Grant.objects.filter(pk=grant.pk, used_at__isnull=True).update(used_at=timezone.now())
+        if not verifier:
+            raise errors.MissingCodeVerifierError(request=request)
+        return False
 
     def get_authorization_code_scopes(self, client_id, code, redirect_uri, request):
         if not isinstance(code, str) or "\x00" in code:

@@ -79,6 +79,17 @@ def discovery(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def no_v2_discovery(request: HttpRequest) -> JsonResponse:
+    base = request.tenant_base_url  # type: ignore[attr-defined]
+    return JsonResponse(
+        {
+            "error": "not_found",
+            "error_description": f"The metadata is at {base}/.well-known/openid-configuration.",
+        },
+        status=404,
+    )
+
+
 def jwks(request: HttpRequest) -> JsonResponse:
     """The tenant's JSON Web Key Set (public keys only)."""
     response = JsonResponse(keys.jwks())
@@ -92,6 +103,16 @@ class TenantAuthorizationView(AuthorizationView):
     response_mode=form_post, admin consent and a session id for the ID token's `sid`."""
 
     template_name = "applications/authorize.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A request with an unknown client or an unregistered redirect_uri is answered at
+        # once, not after sending a signed-out user through the sign-in page first.
+        if request.method == "GET" and not request.user.is_authenticated:
+            try:
+                self.validate_authorization_request(request)
+            except OAuthToolkitError as error:
+                return self.error_response(error, None)
+        return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "approval_prompt" in request.GET:
@@ -226,6 +247,14 @@ class TenantTokenView(OAuthLibMixin, View):
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
             response[key] = value
+        if "Access-Control-Allow-Origin" not in response:
+            # oauthlib adds CORS to successful answers only; a SPA must read errors too
+            from . import cors
+
+            origin = cors.registered_origin(request)
+            if origin:
+                response["Access-Control-Allow-Origin"] = origin
+                response["Vary"] = "Origin"
         return basic_challenge(request, response)
 
 
@@ -326,7 +355,16 @@ class TenantRevokeView(RevokeTokenView):
 
 @method_decorator(csrf_exempt, name="dispatch")
 class TenantUserInfoView(UserInfoView):
-    """The UserInfo endpoint (OIDC Core §5.3): bearer access token of this tenant."""
+    """The UserInfo endpoint (OIDC Core §5.3): bearer access token of this tenant; CORS
+    and RFC 6750 errors in applications/cors.py."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from . import cors
+
+        if request.method == "OPTIONS":
+            return cors.preflight(request)
+        sent = "HTTP_AUTHORIZATION" in request.META or "access_token" in request.POST
+        return cors.userinfo(request, super().dispatch(request, *args, **kwargs), sent)
 
 
 class TenantLogoutView(RPInitiatedLogoutView):

@@ -23,7 +23,8 @@ CHROMIUM = Path("/usr/lib/chromium/chromium")
 
 
 def log(message: str) -> None:
-    print(f"[ciam] {message}", flush=True)
+    # progress goes to stderr: stdout belongs to the command (e.g. `manage … --json`)
+    print(f"[ciam] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -116,6 +117,9 @@ def up() -> int:
     # Local identity providers and key URLs on this machine are fine in development.
     os.environ.setdefault("CIAM_OUTBOUND_ALLOW_PRIVATE", "1")
     port = os.environ.get("PORT", "8000")
+    # Issuers of the path form are built from the configured public URL(s), never from
+    # the Host header: the dev server's own addresses.
+    os.environ.setdefault("CIAM_PUBLIC_URL", f"http://localhost:{port},http://127.0.0.1:{port}")
     log("migrating the public schema, the tenant template and every tenant ...")
     manage("migrate_all_tenants", "-v", "0")
     manage("seed_demo", "--base-url", f"http://localhost:{port}")

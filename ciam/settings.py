@@ -43,6 +43,20 @@ CIAM_DNS_NAMESERVER = env("CIAM_DNS_NAMESERVER") or ""
 # Admin-configured outbound URLs (JWKS, OIDC issuers) may reach private and loopback
 # addresses over http only when this is on (development and tests); see ciam/outbound.py.
 CIAM_OUTBOUND_ALLOW_PRIVATE = env_bool("CIAM_OUTBOUND_ALLOW_PRIVATE", False)
+# The platform's public base URL(s) on the shared host (comma-separated, first one
+# canonical): the path form's issuer and links (/t/<name>) are built from the one the
+# request reached when it is listed, else from the first — never from an arbitrary Host
+# header (a port chosen by the client would otherwise become the tokens' issuer).
+CIAM_PUBLIC_URLS = [
+    u.strip().rstrip("/")
+    for u in (env("CIAM_PUBLIC_URL") or "http://localhost:8000").split(",")
+    if u.strip()
+]
+# Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header
+# is believed for the client address (ciam/clientip.py); empty: the socket's peer.
+CIAM_TRUSTED_PROXIES = [
+    p.strip() for p in (env("CIAM_TRUSTED_PROXIES") or "").split(",") if p.strip()
+]
 # Seconds between a tenant's soft delete and the purge of its schema.
 CIAM_TENANT_PURGE_GRACE_SECONDS = int(env("CIAM_TENANT_PURGE_GRACE_SECONDS") or 0)
 
@@ -97,6 +111,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 MIDDLEWARE = [
     "ciam.middleware.HealthMiddleware",
+    "ciam.csp.ContentSecurityPolicyMiddleware",
     "ciam.lanes.MachineLaneMiddleware",
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -126,6 +141,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ciam.context_processors.platform",
+                "ciam.csp.nonce",
             ],
         },
     }
@@ -162,17 +178,32 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+# A deployment whose public URL is https gets secure cookies, HTTPS redirects and HSTS by
+# default (`manage.py check --deploy` is clean; tests/security/test_headers.py).
+HTTPS = CIAM_PUBLIC_URLS[0].startswith("https://")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", HTTPS)
 SESSION_COOKIE_AGE = 60 * 60 * 12
 CSRF_USE_SESSIONS = True
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS") or (31536000 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 AUTH_USER_MODEL = "directory.User"
 # Emails are unique case-insensitively (a functional unique index), which the check misses.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+SILENCED_SYSTEM_CHECKS = [
+    "auth.W004",
+    # http redirect URIs stay allowed for loopback (native apps, RFC 8252) and local SPAs;
+    # applications.services validates them per app type.
+    "oauth2_provider.W008",
+    # RFC 9207 `iss` in authorization responses: not yet adopted (the code's audience and
+    # PKCE already bind it; adopting changes every client's callback query).
+    "oauth2_provider.W005",
+]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
@@ -299,6 +330,10 @@ OAUTH2_PROVIDER.update(
         "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
         # Access and refresh tokens are stored as SHA-256 checksums only, never in clear.
         "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+        # No implicit or password grant (never offered), no access tokens in query strings.
+        "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+        "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+        "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
         "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
         "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
         "ID_TOKEN_EXPIRE_SECONDS": 3600,
@@ -310,6 +345,9 @@ OAUTH2_PROVIDER.update(
         # not the presence of live tokens.
         "REQUEST_APPROVAL_PROMPT": "force",
         "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+        # CORS origins come from SPA redirect URIs (http only for localhost/loopback, as
+        # applications.services validates them): a local SPA may call the token endpoint.
+        "ALLOWED_SCHEMES": ["https", "http"],
         "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
         "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
         "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,

@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ciam import ratelimit
+from ciam.clientip import client_ip
 
 from . import audit, selectors, services
 from .forms import (
@@ -63,7 +64,7 @@ def signin(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)
         if not (
             ratelimit.hit("admin-signin-ip", ip, limit=50, window=300)
             and ratelimit.hit("admin-signin", f"{ip}|{email}", limit=10, window=300)
@@ -171,7 +172,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "Audit events": AuditEvent.objects.count(),
     }
     endpoints = {
-        "OpenID Connect metadata": f"{base}/v2.0/.well-known/openid-configuration",
+        "OpenID Connect metadata": f"{base}/.well-known/openid-configuration",
         "Authorization": f"{base}/oauth2/v2.0/authorize",
         "Token": f"{base}/oauth2/v2.0/token",
         "JWKS": f"{base}/discovery/v2.0/keys",

@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.http import HttpRequest
 
+from ciam import clientip
+
 from .models import AuditEvent
 
 SECRET_FIELDS = frozenset({"password", "secret", "client_secret", "private_key", "token"})
@@ -31,7 +33,7 @@ def snapshot(obj: models.Model | None, fields: list[str] | None = None) -> dict[
 def client_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return None
-    return request.META.get("REMOTE_ADDR") or None
+    return clientip.client_ip(request) or None
 
 
 def record(

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
+from .emails import EmailFormField
 from .roles import Role
 
 
 class AdminSignInForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailFormField()
     password = forms.CharField(widget=forms.PasswordInput)
 
 
@@ -20,7 +21,7 @@ class TOTPCodeForm(forms.Form):
 
 
 class InviteAdminForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailFormField()
     display_name = forms.CharField(max_length=256, required=False)
     roles = forms.MultipleChoiceField(choices=Role.choices, widget=forms.CheckboxSelectMultiple)
 

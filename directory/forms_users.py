@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from .emails import EmailFormField
 from .models import CustomAttribute
 
 
@@ -30,7 +31,7 @@ class UserSearchForm(forms.Form):
 
 
 class CreateUserForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailFormField()
     display_name = forms.CharField(max_length=256, required=False)
     given_name = forms.CharField(max_length=128, required=False)
     surname = forms.CharField(max_length=128, required=False)
@@ -46,7 +47,7 @@ class CreateUserForm(forms.Form):
 
 
 class EditUserForm(forms.Form):
-    email = forms.EmailField()
+    email = EmailFormField()
     display_name = forms.CharField(max_length=256, required=False)
     given_name = forms.CharField(max_length=128, required=False)
     surname = forms.CharField(max_length=128, required=False)
@@ -104,7 +105,7 @@ class GroupForm(forms.Form):
 
 
 class AddMemberForm(forms.Form):
-    email = forms.EmailField(label="Member email")
+    email = EmailFormField(label="Member email")
 
 
 class AttributeForm(forms.Form):

@@ -9,23 +9,13 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import validate_email
 from django.db import transaction
 from django.http import HttpRequest
 
 from . import audit
+from .emails import normalize_email
 from .models import RoleAssignment, TenantSettings, User
 from .roles import API_PERMISSION_BY_NAME, Role, may_grant_api_permission, permissions_for
-
-
-def normalize_email(email: str | None) -> str:
-    """Lower-cased, trimmed email, or '' when it is not a valid address."""
-    email = (email or "").strip().lower()
-    try:
-        validate_email(email)
-    except ValidationError:
-        return ""
-    return email
 
 
 def random_password() -> str:

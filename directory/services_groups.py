@@ -23,12 +23,22 @@ def _clean_group_name(display_name: str) -> str:
     return name
 
 
+def _fit(value: str | None, size: int, field: str) -> str:
+    """Longer than the column is refused, never silently cut."""
+    value = value or ""
+    if len(value) > size:
+        raise ValidationError({field: f"Enter at most {size} characters."})
+    return value
+
+
 def _users(user_ids: Iterable[Any]) -> list[User]:
+    """The customers with these ids: group members are customer accounts only (admin
+    accounts are neither listed nor accepted, as SCIM and the API know only customers)."""
     ids = [str(i) for i in user_ids]
     found: list[User] = []
     if ids:
         try:
-            found = list(User.objects.filter(pk__in=ids))
+            found = list(User.objects.filter(pk__in=ids, kind=User.Kind.CUSTOMER))
         except ValidationError:
             found = []
     if len({str(u.pk) for u in found}) != len(set(ids)):
@@ -49,6 +59,8 @@ def create_group(
 ) -> Group:
     """Create a security group (names are unique case-insensitively)."""
     name = _clean_group_name(display_name)
+    description = _fit(description, 1024, "description")
+    external_id = _fit(external_id, 256, "external_id")
     members = _users(member_ids)
     try:
         with transaction.atomic():
@@ -92,9 +104,9 @@ def update_group(
             if display_name is not None:
                 locked.display_name = _clean_group_name(display_name)
             if description is not None:
-                locked.description = description[:1024]
+                locked.description = _fit(description, 1024, "description")
             if external_id is not None:
-                locked.external_id = external_id[:256]
+                locked.external_id = _fit(external_id, 256, "external_id")
             locked.save()
             audit.record(
                 action="group.update",

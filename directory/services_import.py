@@ -295,16 +295,28 @@ def _export_chunks(file_format: str) -> Iterator[str]:
     header = [*EXPORT_FIELDS, *[f"attr.{n}" for n in names]]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([csv_cell(h) for h in header])
     for user in qs.iterator(chunk_size=2000):
         data = record(user)
         attrs = user.custom_attributes or {}
-        writer.writerow([data[f] for f in EXPORT_FIELDS] + [attrs.get(n, "") for n in names])
+        row = [data[f] for f in EXPORT_FIELDS] + [attrs.get(n, "") for n in names]
+        writer.writerow([csv_cell(value) for value in row])
         if buffer.tell() > 65536:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell that a spreadsheet will not run as a formula (CSV injection, OWASP): text
+    starting with = + - @, a tab or a carriage return is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def start_import_job(

@@ -6,6 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from ciam.clientip import client_ip
+
 from .models import Event
 
 
@@ -20,7 +22,7 @@ def record_event(
 ) -> Event:
     """Append one event. Call inside the transaction of the step it describes, so that the
     event exists exactly when the step's effect does."""
-    ip = request.META.get("REMOTE_ADDR") if request is not None else None
+    ip = client_ip(request) or None
     return Event.objects.create(
         kind=kind,
         user_id=user_id,

@@ -9,7 +9,8 @@ import dns.exception
 import dns.resolver
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from ciam import generations
 
@@ -33,11 +34,21 @@ def add_custom_domain(tenant: Tenant, hostname: str) -> Domain:
     base = settings.CIAM_BASE_DOMAIN
     if hostname == base or hostname.endswith("." + base):
         raise ValidationError({"domain": f"Addresses under {base} cannot be added."})
-    if Domain.objects.filter(domain=hostname).exists():
+    # Pending claims of other tenants do not block this one (squatting); a verified
+    # domain, or this tenant's own claim, does.
+    if (
+        Domain.objects.filter(domain=hostname)
+        .filter(Q(is_verified=True) | Q(tenant=tenant))
+        .exists()
+    ):
         raise ValidationError({"domain": "This domain is already in use."})
-    return Domain.objects.create(
-        domain=hostname, tenant=tenant, is_primary=False, kind=Domain.Kind.CUSTOM
-    )
+    try:
+        with transaction.atomic():
+            return Domain.objects.create(
+                domain=hostname, tenant=tenant, is_primary=False, kind=Domain.Kind.CUSTOM
+            )
+    except IntegrityError:
+        raise ValidationError({"domain": "This domain is already in use."}) from None
 
 
 def _resolver() -> dns.resolver.Resolver:
@@ -59,9 +70,16 @@ def verify_custom_domain(domain: Domain) -> bool:
     values = {b"".join(r.strings).decode(errors="replace") for r in answer}
     if domain.verification_token not in values:
         return False
-    with transaction.atomic():
-        Domain.objects.filter(pk=domain.pk).update(is_verified=True)
-        generations.bump(generations.PLATFORM)  # routes to the domain change
+    try:
+        with transaction.atomic():
+            Domain.objects.filter(pk=domain.pk).update(is_verified=True)
+            # the owner proved it: the other tenants' pending claims go
+            Domain.objects.filter(domain=domain.domain, is_verified=False).exclude(
+                pk=domain.pk
+            ).delete()
+            generations.bump(generations.PLATFORM)  # routes to the domain change
+    except IntegrityError:
+        return False  # another tenant verified it first
     domain.is_verified = True
     return True
 

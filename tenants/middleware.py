@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
@@ -33,6 +34,21 @@ VALID_NAME_RE = re.compile(r"^[a-z0-9-]{1,63}$")
 
 def not_found() -> HttpResponse:
     return HttpResponseNotFound("Not found\n", content_type="text/plain; charset=utf-8")
+
+
+def public_origin(request: HttpRequest, hostname: str, shared: bool) -> str:
+    """scheme://host[:port] of the addresses built for this request (issuers, links).
+
+    Only configured hosts: on the shared host, the public URL the request reached when it
+    is one of CIAM_PUBLIC_URLS, else the first of them; on a tenant's own host (a
+    subdomain of CIAM_BASE_DOMAIN or a verified domain, both already checked), that name
+    with the canonical public URL's port, never the port the Host header names."""
+    urls = settings.CIAM_PUBLIC_URLS
+    if shared:
+        requested = f"{request.scheme}://{request.get_host()}"
+        return requested if requested in urls else urls[0]
+    port = urlsplit(urls[0]).port
+    return f"{request.scheme}://{hostname}" + (f":{port}" if port else "")
 
 
 def shared_hosts() -> set[str]:
@@ -93,7 +109,8 @@ class TenantRoutingMiddleware:
         request.tenant_path_prefix = ""  # type: ignore[attr-defined]
 
         tenant: Tenant | None
-        if hostname in shared_hosts():
+        shared = hostname in shared_hosts()
+        if shared:
             match = TENANT_PATH_RE.match(request.path_info)
             if match is None:
                 return self._public(request)
@@ -116,7 +133,7 @@ class TenantRoutingMiddleware:
         tenant.domain_url = hostname
         request.tenant = tenant  # type: ignore[attr-defined]
         request.tenant_base_url = (  # type: ignore[attr-defined]
-            f"{request.scheme}://{request.get_host()}{request.tenant_path_prefix}"  # type: ignore[attr-defined]
+            public_origin(request, hostname, shared) + request.tenant_path_prefix  # type: ignore[attr-defined]
         )
         use_tenant(tenant)
         request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
@@ -129,7 +146,7 @@ class TenantRoutingMiddleware:
 
     def _public(self, request: HttpRequest) -> HttpResponse:
         request.tenant = connection.tenant  # type: ignore[attr-defined]
-        request.tenant_base_url = f"{request.scheme}://{request.get_host()}"  # type: ignore[attr-defined]
+        request.tenant_base_url = public_origin(request, "", True)  # type: ignore[attr-defined]
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
         set_urlconf(request.urlconf)  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -46,12 +46,27 @@ class Domain(DomainMixin):
         SUBDOMAIN = "subdomain", "Subdomain"
         CUSTOM = "custom", "Custom domain"
 
+    # Not unique by itself: several tenants may claim a name until one proves it (a
+    # pending claim must not block the owner); verified names are unique (Meta).
+    domain = models.CharField(max_length=253, db_index=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.SUBDOMAIN)
     is_verified = models.BooleanField(default=False)
     verification_token = models.CharField(
         max_length=64, default=secrets.token_urlsafe, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["domain"],
+                condition=models.Q(is_verified=True),
+                name="tenants_domain_verified_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["domain", "tenant"], name="tenants_domain_once_per_tenant"
+            ),
+        ]
 
 
 class PooledSchema(models.Model):

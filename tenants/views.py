@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ciam import ratelimit
+from ciam.clientip import client_ip
 from directory.models import User
 from directory.services import authenticate_operator
 
@@ -41,7 +42,7 @@ def signin(request: HttpRequest) -> HttpResponse:
     error = None
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].lower()
-        ip = request.META.get("REMOTE_ADDR", "")
+        ip = client_ip(request)
         if not ratelimit.hit("portal-signin", f"{ip}|{email}", limit=10, window=300):
             error = "Too many attempts. Wait a few minutes and try again."
         else:

@@ -32,3 +32,11 @@ def test_a_port_where_nothing_answers_is_not_redis():
         free = sock.getsockname()[1]
     assert devserver._redis_answers(free) is False
     assert devserver._redis_answers(_test_redis_port()) is True
+
+
+def test_progress_lines_go_to_stderr_so_json_output_stays_alone(capsys):
+    # `python3 dev.py manage create_tenant … --json`: stdout must hold the JSON object only
+    devserver.log("embedded PostgreSQL: postgres://…")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == "[ciam] embedded PostgreSQL: postgres://…\n"

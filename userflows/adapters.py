@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ciam.clientip import client_ip
 from directory.models import User
 from insights.services import record_event
 
@@ -34,7 +35,7 @@ CODE_TEMPLATES = (
 
 
 def _ip(request: HttpRequest | None) -> str:
-    return (request.META.get("REMOTE_ADDR") if request is not None else "") or ""
+    return client_ip(request)
 
 
 def _event(request: HttpRequest, kind: str, user_id: Any = None, **data: Any) -> None:
@@ -53,6 +54,23 @@ def _event(request: HttpRequest, kind: str, user_id: Any = None, **data: Any) ->
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return context.get_flow(request).signup_enabled
+
+    def is_safe_url(self, url: str) -> bool:
+        """Redirect targets stay on this site and inside this tenant."""
+        request = getattr(self, "request", None)
+        if request is None:
+            return super().is_safe_url(url)
+        return context.is_own_url(request, url)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits use the platform's one client-address rule."""
+        return client_ip(request) or super().get_client_ip(request)
+
+    def clean_email(self, email: str) -> str:
+        """The directory's one email rule (directory/emails.py) on sign-up and changes."""
+        from directory.emails import clean_email
+
+        return clean_email(super().clean_email(email))
 
     def clean_password(self, password: str, user: Any = None) -> str:
         validate_customer_password(password, user=user)
@@ -140,6 +158,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def get_requests_session(self):
+        """Every call allauth makes to an identity provider (discovery, token, userinfo,
+        JWKS) goes through ciam.outbound: https only, public addresses only (the checked
+        address pinned for the connection), no redirects, size-capped answers."""
+        from allauth.socialaccount import app_settings
+
+        from ciam import outbound
+
+        return outbound.session(timeout=app_settings.REQUESTS_TIMEOUT)
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return context.get_flow(request).signup_enabled
 

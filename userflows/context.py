@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -57,12 +57,32 @@ def get_context(request: HttpRequest) -> FlowContext:
     return ctx
 
 
+def is_own_url(request: HttpRequest, url: str) -> bool:
+    """True for a URL on this site *and* inside this tenant: on the shared host a tenant
+    is a path (/t/<name>/), so a `next` into another tenant's pages is refused too."""
+    if not url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return False
+    prefix = getattr(request, "tenant_path_prefix", "") or ""
+    if not prefix:
+        return True
+    path = unquote(urlsplit(url).path)
+    # normalise dot segments, as the browser will, before comparing
+    segments: list[str] = []
+    for segment in path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in (".",):
+            segments.append(segment)
+    return "/".join(segments).startswith(prefix + "/")
+
+
 def _resolve_context(request: HttpRequest, services: Any) -> FlowContext:
     next_url = _request_next(request)
-    if next_url and not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = ""  # never send a customer to another site
+    if next_url and not is_own_url(request, next_url):
+        next_url = ""  # never send a customer to another site or another tenant
     stored = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
     if next_url is None and stored:
         return FlowContext(**stored)

@@ -88,4 +88,16 @@ def discover_oidc(issuer: str) -> dict[str, Any]:
     for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
         if not meta.get(key):
             raise ValidationError({"issuer": f"The discovery document lacks {key}."})
+    # Every endpoint the sign-in will call obeys the same outbound rules as the issuer
+    # (the session allauth uses checks each connection again at sign-in time).
+    for key in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri"):
+        value = meta.get(key)
+        if value is None and key == "userinfo_endpoint":
+            continue
+        try:
+            if not isinstance(value, str):
+                raise outbound.OutboundError("It is not a URL.")
+            outbound.check_url(value)
+        except outbound.OutboundError as exc:
+            raise ValidationError({"issuer": f"The discovery document's {key}: {exc}"}) from exc
     return meta

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ciam import ratelimit
+from ciam.clientip import client_ip
 from directory.models import User
 from insights.services import record_event
 
@@ -41,7 +42,7 @@ def json_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or ""
+    return client_ip(request)
 
 
 def start_email_verification(

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from directory.emails import EmailFormField
+
 from . import codes, hooks, signup
 from .attributes import AttributesForm
 from .models import UserFlow
@@ -19,7 +21,7 @@ from .passwords import validate_customer_password
 
 
 class EmailForm(forms.Form):
-    email = forms.EmailField(label=_("Email address"), max_length=254)
+    email = EmailFormField(label=_("Email address"), max_length=254)
 
 
 class CodeForm(forms.Form):

@@ -20,6 +20,11 @@ urlpatterns: list = [
     path("account/profile/", account_views.profile, name="userflows_profile"),
     path("account/consents/", account_views.consents, name="userflows_consents"),
     path("account/delete/", account_views.delete, name="userflows_delete"),
+    path(
+        "account/oidc/<str:provider_id>/login/",
+        views.federated_login,
+        name="userflows_oidc_login",
+    ),
     path("account/", include("allauth.urls")),
     path("admin/userflows/", admin_views.flow_list, name="userflows_admin"),
     path("admin/userflows/new/", admin_views.flow_create, name="userflows_admin_create"),

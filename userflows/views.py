@@ -175,3 +175,16 @@ def _resuming(view):
 
 reauthenticate = _resuming(allauth_reauthenticate)
 mfa_reauthenticate = _resuming(allauth_mfa_reauthenticate)
+
+
+def federated_login(request: HttpRequest, provider_id: str) -> HttpResponse:
+    """allauth's OpenID Connect login, which fetches the provider's discovery document:
+    a provider that cannot be reached, or that ciam.outbound refuses, is a failed
+    sign-in (allauth's error page), not a server error."""
+    import requests
+    from allauth.socialaccount.providers.openid_connect.views import login as oidc_login
+
+    try:
+        return oidc_login(request, provider_id)
+    except requests.RequestException:
+        return render(request, "socialaccount/authentication_error.html", status=401)

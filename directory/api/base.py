@@ -17,11 +17,13 @@ from django.http import Http404
 from django.utils import timezone
 from rest_framework import exceptions, serializers, status
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from ciam import safejson
 from directory.roles import expand_api_permissions
 from directory.services_access import granted_api_permissions
 
@@ -174,13 +176,30 @@ def refuse_unknown_fields(serializer: serializers.Serializer, data: dict[str, An
         )
 
 
+class SafeJSONParser(JSONParser):
+    """JSON bodies through ciam.safejson: too deep a body or a NUL in any string or key
+    is a 400 (`invalid_request`), not a RecursionError or a database error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):  # type: ignore[no-untyped-def]
+        try:
+            return safejson.loads(stream.read())
+        except safejson.UnsafeJSON as exc:
+            raise exceptions.ParseError(str(exc)) from None
+
+
 class ApiView(APIView):
     """Base of the management API's views."""
 
     authentication_classes = [AccessTokenAuthentication]
     permission_classes = [HasApiPermission]
+    parser_classes = [SafeJSONParser, FormParser, MultiPartParser]
     read_permission = ""
     write_permission = ""
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)
+        if safejson.has_nul(k + v for k, values in request.query_params.lists() for v in values):
+            raise exceptions.ParseError("Query parameters may not contain NUL characters.")
 
     def required_permission(self, method: str) -> str:
         if method in {"GET", "HEAD", "OPTIONS"}:

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from directory.emails import validate_email
 from directory.models import CustomAttribute, Group, Identity, User
 from directory.services_access import API_PERMISSIONS
 
@@ -50,7 +51,7 @@ class UserSerializer(serializers.Serializer):
 
 
 class UserCreateSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254)
+    email = serializers.EmailField(max_length=254, validators=[validate_email])
     password = serializers.CharField(
         required=False, write_only=True, max_length=128, help_text="Omit for email-code sign-in"
     )
@@ -61,7 +62,7 @@ class UserCreateSerializer(StrictSerializer):
 
 
 class UserUpdateSerializer(StrictSerializer):
-    email = serializers.EmailField(max_length=254, required=False)
+    email = serializers.EmailField(max_length=254, required=False, validators=[validate_email])
     locals().update(_profile_fields())
     custom_attributes = serializers.DictField(
         required=False, help_text="Merged into the stored values; null removes a value"

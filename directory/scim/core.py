@@ -15,6 +15,7 @@ from scim2_filter_parser.lexer import SCIMLexer
 from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
+from ciam import safejson
 from directory.services_access import authenticate_scim_token
 from tenants.middleware import is_tenant_request
 
@@ -22,6 +23,7 @@ CONTENT_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
 LIST_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 MAX_RESULTS = 200
+MAX_INDEX = 2**31 - 1
 
 
 class ScimError(Exception):
@@ -80,12 +82,16 @@ def scim_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             response = error(405, f"{request.method} is not allowed here.")
             response["Allow"] = ", ".join(sorted(allowed))
             return response
+        if safejson.has_nul(k + v for k, values in request.GET.lists() for v in values):
+            kind = "invalidFilter" if "\x00" in request.GET.get("filter", "") else "invalidValue"
+            return error(400, "Parameters may not contain NUL characters.", kind)
         body = None
         if request.method in {"POST", "PUT", "PATCH"}:
             try:
-                body = json.loads(request.body or b"null")
-            except (ValueError, UnicodeDecodeError):
-                return error(400, "The body is not valid JSON.", "invalidSyntax")
+                body = safejson.loads(request.body or b"null")
+            except safejson.UnsafeJSON as exc:
+                kind = "invalidValue" if exc.reason == "nul" else "invalidSyntax"
+                return error(400, str(exc), kind)
             if not isinstance(body, dict):
                 return error(400, "The body must be a JSON object.", "invalidSyntax")
         try:
@@ -141,9 +147,12 @@ def _int_param(params: dict[str, str], name: str, default: int) -> int:
     if raw in (None, ""):
         return default
     try:
-        return int(str(raw))
+        value = int(str(raw))
     except ValueError:
         raise ScimError(400, f"{name} must be an integer.", "invalidValue") from None
+    if abs(value) > MAX_INDEX:
+        raise ScimError(400, f"{name} is out of range.", "invalidValue")
+    return value
 
 
 def list_page(
@@ -152,7 +161,12 @@ def list_page(
     """Filter, sort and page a queryset as the request asks (startIndex is 1-based)."""
     raw_filter = params.get("filter", "").strip()
     if raw_filter:
-        qs = qs.filter(filter_query(raw_filter, attr_map)).distinct()
+        query = filter_query(raw_filter, attr_map)
+        try:
+            qs = qs.filter(query).distinct()
+        except (ValidationError, ValueError, TypeError, OverflowError):
+            # a value the attribute cannot hold (`meta.lastModified gt "notadate"`)
+            raise ScimError(400, "A value in the filter is not valid.", "invalidFilter") from None
     sort_by = params.get("sortBy", "").strip().lower()
     column = sorts.get(sort_by, "created_at") if sort_by else "created_at"
     if sort_by and sort_by not in sorts:
@@ -163,7 +177,8 @@ def list_page(
     count = min(max(_int_param(params, "count", 100), 0), MAX_RESULTS)
     try:
         total = qs.count()
-        rows = list(qs[start - 1 : start - 1 + count]) if count else []
+        # a startIndex past the end asks for nothing (and may not fit an SQL OFFSET)
+        rows = list(qs[start - 1 : start - 1 + count]) if count and start <= total else []
     except (ValidationError, ValueError):
         # e.g. `id eq "not-a-uuid"`: nothing can match
         return [], 0, start

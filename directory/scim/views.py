@@ -105,7 +105,10 @@ def root_search(request: HttpRequest, body: dict[str, Any] | None) -> HttpRespon
 
 
 def _apply_user(request: HttpRequest, user: m.User | None, resource: Any) -> m.User:
-    fields = mapping.user_fields(resource)
+    try:
+        fields = mapping.user_fields(resource)
+    except DjangoValidationError as exc:
+        raise _service_error(exc) from None
     actor = request.scim_actor  # type: ignore[attr-defined]
     taken = mapping.users_queryset().filter(scim_user_name__iexact=fields["user_name"])
     if user is not None:
@@ -216,18 +219,24 @@ def groups_search(request: HttpRequest, body: dict[str, Any] | None) -> HttpResp
 
 
 def _member_displays(resource: Any) -> dict[str, str]:
-    return {
-        str(member.value): (member.display or "")[:256]
-        for member in resource.members or []
-        if member.value
-    }
+    displays = {}
+    for member in resource.members or []:
+        if member.value:
+            if len(member.display or "") > 256:
+                raise ScimError(
+                    400, "members.display is longer than 256 characters.", "invalidValue"
+                )
+            displays[str(member.value)] = member.display or ""
+    return displays
 
 
 def _member_ids(resource: Any) -> list[str]:
     ids = [str(member.value) for member in resource.members or [] if member.value]
     known = {
         str(pk)
-        for pk in m.User.objects.filter(pk__in=_valid_uuids(ids)).values_list("pk", flat=True)
+        for pk in mapping.users_queryset()
+        .filter(pk__in=_valid_uuids(ids))
+        .values_list("pk", flat=True)
     }
     unknown = [i for i in ids if i not in known]
     if unknown:

@@ -6,9 +6,7 @@ import pytest
 from django.test import Client
 
 
-@pytest.mark.parametrize(
-    "path", ["/.well-known/openid-configuration", "/v2.0/.well-known/openid-configuration"]
-)
+@pytest.mark.parametrize("path", ["/.well-known/openid-configuration"])
 def test_discovery_on_shared_host_names_the_path_base_as_issuer(tenant, client, path):
     # when
     config = client.get(tenant.url(path)).json()

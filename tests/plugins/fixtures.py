@@ -87,6 +87,8 @@ def _outbound_to_local_peers():
     from django.conf import settings
 
     settings.CIAM_OUTBOUND_ALLOW_PRIVATE = True
+    # The test client's host is a public URL of the platform (live servers add theirs).
+    settings.CIAM_PUBLIC_URLS = ["http://testserver", "https://testserver"]
 
 
 @pytest.fixture(scope="session")
@@ -143,9 +145,16 @@ def make_admin(tenant):
 
 @pytest.fixture(scope="session")
 def _ciam_live_server(tenants_setup, django_db_blocker):
+    from django.conf import settings
     from pytest_django.live_server_helper import LiveServer
 
     server = LiveServer("localhost")
+    port = server.url.rsplit(":", 1)[1]
+    settings.CIAM_PUBLIC_URLS = [
+        *settings.CIAM_PUBLIC_URLS,
+        server.url,
+        f"http://127.0.0.1:{port}",
+    ]
     yield server
     server.stop()
     # Request threads of the server may leave connections behind; end them so that the

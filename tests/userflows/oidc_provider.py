@@ -45,6 +45,8 @@ class OIDCProvider:
             "email_verified": True,
         }
         self.codes: dict[str, dict] = {}
+        # endpoints of the discovery document to replace (a provider turned hostile)
+        self.discovery_overrides: dict[str, str] = {}
         self.tokens: dict[str, dict] = {}
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}/partner"
@@ -104,6 +106,7 @@ class OIDCProvider:
                             "id_token_signing_alg_values_supported": ["RS256"],
                             "token_endpoint_auth_methods_supported": ["client_secret_post"],
                             "code_challenge_methods_supported": ["S256"],
+                            **provider.discovery_overrides,
                         },
                     )
                 if parts.path == "/partner/jwks":
