@@ -57,6 +57,9 @@ SHARED_APPS = [
     # delete_tenant) take precedence over django-tenants' generic ones.
     "tenants",
     "directory",
+    # No models: the admin shell with the portal and the demo seed, and the management API.
+    "admincenter",
+    "api",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",

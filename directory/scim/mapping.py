@@ -14,7 +14,7 @@ from typing import Any
 from scim2_models import Context, EnterpriseUser, Group, User
 
 from directory import models as m
-from directory.api.base import etag_of
+from directory.etags import etag_of
 from directory.services import normalize_email
 
 ScimUser = User[EnterpriseUser]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .claims import OPTIONAL_CLAIMS
-from .models import AppType, SigningAlgorithm
+from applications.claims import OPTIONAL_CLAIMS
+from applications.models import AppType, SigningAlgorithm
 
 
 class UriListField(forms.CharField):

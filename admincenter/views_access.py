@@ -9,10 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from applications.models import ApiPermission
+from directory import audit, services_access, services_import
+from directory.models import ImportJob, ScimToken
 
-from . import audit, services_access, services_import
 from .forms_users import ApiGrantForm, ImportForm, ScimTokenForm
-from .models import ImportJob, ScimToken
 from .permissions import admin_view
 from .views_users import form_errors, get_or_404
 

@@ -11,9 +11,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors_users, services_identities, services_users
+from directory import selectors_users, services_identities, services_users
+from directory.models import AuditEvent, CustomAttribute, Group, User
+
 from .forms_users import CreateUserForm, EditUserForm, ResetPasswordForm, UserSearchForm
-from .models import AuditEvent, CustomAttribute, Group, User
 from .permissions import admin_view
 
 

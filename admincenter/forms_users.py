@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .models import CustomAttribute
+from directory.models import CustomAttribute
 
 
 class UserSearchForm(forms.Form):

@@ -22,7 +22,7 @@ class _ApiUrlconf:
 
 
 class AccessTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "directory.api.base.AccessTokenAuthentication"
+    target_class = "api.base.AccessTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ciam import ratelimit
 from directory.models import User
 from directory.services import authenticate_operator
+from tenants import services
+from tenants.models import Tenant
 
-from . import services
-from .forms import CreateTenantForm, DeleteTenantForm, OperatorSignInForm
-from .models import Tenant
+from .forms_portal import CreateTenantForm, DeleteTenantForm, OperatorSignInForm
 
 
 def operator_required(view):
@@ -134,7 +134,3 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, f"Tenant {tenant.name} deleted. Its data will be purged.")
         return redirect("portal:home")
     return render(request, "portal/delete.html", {"t": tenant, "form": form})
-
-
-def root(request: HttpRequest) -> HttpResponse:
-    return redirect("portal:home")

@@ -10,10 +10,9 @@ from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from directory import services
+from directory.models import User
 from tenants.middleware import is_tenant_request
-
-from . import services
-from .models import User
 
 MFA_VERIFIED_SESSION_KEY = "admin_mfa_verified"
 

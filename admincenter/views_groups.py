@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services_groups
+from directory import services_groups
+from directory.models import CustomAttribute, Group, User
+
 from .forms_users import AddMemberForm, AttributeForm, EditAttributeForm, GroupForm
-from .models import CustomAttribute, Group, User
 from .permissions import admin_view
 from .views_users import form_errors, get_or_404
 

@@ -8,7 +8,6 @@ effect at once. `*.ReadWrite.All` implies `*.Read.All`."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from directory.etags import etag_of
 from directory.services_access import granted_api_permissions
 
 
@@ -197,11 +197,6 @@ class ApiView(APIView):
         refuse_unknown_fields(serializer, self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
-
-
-def etag_of(obj: Any) -> str:
-    stamp = f"{obj.pk}:{obj.updated_at.isoformat()}"
-    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
 
 
 def check_if_match(request: Request, obj: Any) -> None:

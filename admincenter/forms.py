@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .roles import Role
+from directory.roles import Role
 
 
 class AdminSignInForm(forms.Form):

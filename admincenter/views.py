@@ -18,8 +18,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ciam import ratelimit
+from directory import audit, selectors, services
+from directory.models import AuditEvent, User
+from directory.roles import Role
 
-from . import audit, selectors, services
 from .forms import (
     AdminRolesForm,
     AdminSignInForm,
@@ -29,9 +31,7 @@ from .forms import (
     TenantSettingsForm,
     TOTPCodeForm,
 )
-from .models import AuditEvent, User
 from .permissions import MFA_VERIFIED_SESSION_KEY, admin_view, is_admin
-from .roles import Role
 
 PENDING_ADMIN_KEY = "admin_pending_mfa_user"
 PENDING_NEXT_KEY = "admin_pending_next"

@@ -9,11 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from directory.permissions import admin_view
+from userflows import services
+from userflows.models import FlowAttribute, IdentityProvider, UserFlow
 
-from . import services
-from .forms import FlowAttributeForm, IdentityProviderForm, PasswordPolicyForm, UserFlowForm
-from .models import FlowAttribute, IdentityProvider, UserFlow
+from .forms_userflows import (
+    FlowAttributeForm,
+    IdentityProviderForm,
+    PasswordPolicyForm,
+    UserFlowForm,
+)
+from .permissions import admin_view
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
