@@ -20,6 +20,7 @@ from applications.models import (
     SigningKey,
 )
 from applications.views import endpoints
+from ciam.tenancy import TenantRequest
 
 from .forms_applications import (
     EditAppForm,
@@ -95,9 +96,9 @@ def _permission_choices(app: Application) -> list[tuple[str, str]]:
 
 
 @admin_view("apps.read")
-def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def app_detail(request: TenantRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(Application, pk=pk)
-    base = request.tenant_base_url  # type: ignore[attr-defined]
+    base = request.tenant_base_url
     context = {
         "app": app,
         "new_secret": request.session.pop(SHOWN_SECRET_KEY, None),

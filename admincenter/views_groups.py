@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -13,12 +15,12 @@ from directory import services_groups
 from directory.models import CustomAttribute, Group, User
 
 from .forms_users import AddMemberForm, AttributeForm, EditAttributeForm, GroupForm
-from .permissions import admin_view
+from .permissions import AdminRequest, admin_view
 from .views_users import form_errors, get_or_404
 
 
 def _forbidden(request: HttpRequest, permission: str) -> HttpResponse | None:
-    if permission not in request.admin_permissions:  # type: ignore[attr-defined]
+    if permission not in cast(AdminRequest, request).admin_permissions:
         return render(request, "admincenter/forbidden.html", {"permission": permission}, status=403)
     return None
 

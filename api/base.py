@@ -20,8 +20,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from applications.management_api import granted_api_permissions
 from directory.etags import etag_of
-from directory.services_access import granted_api_permissions
 
 
 class ApiClient:
