@@ -39,7 +39,7 @@ def _public_only(host: str, port: int) -> None:
 def check_url(url: str) -> None:
     """Raise OutboundError unless the platform may call `url`."""
     parts = urlsplit(url)
-    allow_private = getattr(settings, "CIAM_OUTBOUND_ALLOW_PRIVATE", False)
+    allow_private = settings.CIAM_OUTBOUND_ALLOW_PRIVATE
     if parts.scheme != "https" and not (allow_private and parts.scheme == "http"):
         raise OutboundError("Only https URLs are allowed.")
     if not parts.hostname:

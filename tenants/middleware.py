@@ -37,7 +37,7 @@ def not_found() -> HttpResponse:
 
 
 def shared_hosts() -> set[str]:
-    extra = getattr(settings, "CIAM_SHARED_HOSTS", None) or []
+    extra = settings.CIAM_SHARED_HOSTS
     return {settings.CIAM_BASE_DOMAIN, "localhost", "127.0.0.1", "[::1]", "testserver", *extra}
 
 
