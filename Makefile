@@ -4,6 +4,6 @@ run:
 test:
 	python3 dev.py test
 lint:
-	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy ciam tenants directory applications userflows branding insights && .venv/bin/python manage.py makemigrations --check --dry-run
+	.venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy ciam tenants directory insights applications branding userflows admincenter api && .venv/bin/python manage.py makemigrations --check --dry-run
 bench-provisioning:
 	python3 dev.py bench provisioning

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from ciam import generations
 from ciam.crypto import keyed_hash
-from tenants.schemas import current_schema
+from ciam.schemas import current_schema
 
 from .models import Application
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from ciam import generations
-from tenants.schemas import current_schema
+from ciam.schemas import current_schema
 
 from .models import ApiPermission, Application, AppRoleAssignment, ClientSecret, SigningKey
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib.auth import logout
@@ -25,6 +25,8 @@ from oauth2_provider.views import (
 )
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
+
+from ciam.tenancy import TenantRequest
 
 from . import keys, services, tokens
 from . import scopes as scope_catalog
@@ -47,9 +49,9 @@ def endpoints(base: str) -> dict[str, str]:
     }
 
 
-def discovery(request: HttpRequest) -> JsonResponse:
+def discovery(request: TenantRequest) -> JsonResponse:
     """OpenID Provider metadata: the issuer is the base URL this was fetched from."""
-    base = request.tenant_base_url  # type: ignore[attr-defined]
+    base = request.tenant_base_url
     auth_methods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
     data: dict[str, Any] = {
         "issuer": base,
@@ -262,7 +264,7 @@ def basic_challenge(request: HttpRequest, response: HttpResponse) -> HttpRespons
     """RFC 6749 §5.2: a 401 invalid_client names the scheme clients authenticate with
     here (Basic); oauthlib would say Bearer."""
     if response.status_code == 401:
-        realm = request.tenant_base_url  # type: ignore[attr-defined]
+        realm = cast(TenantRequest, request).tenant_base_url
         response["WWW-Authenticate"] = f'Basic realm="{realm}", error="invalid_client"'
     return response
 

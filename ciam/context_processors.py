@@ -1,24 +1,13 @@
 from django.conf import settings
+from django.http import HttpRequest
 
-ADMIN_NAV = [
-    ("users", "Users"),
-    ("groups", "Groups"),
-    ("apps", "App registrations"),
-    ("userflows", "User flows"),
-    ("extensions", "Custom authentication extensions"),
-    ("branding", "Company branding"),
-    ("insights", "Usage & insights"),
-    ("keys", "Keys"),
-]
+from .tenancy import is_tenant_request
 
 
-def platform(request):
-    from tenants.middleware import is_tenant_request
-
+def platform(request: HttpRequest) -> dict[str, object]:
     return {
         "platform_name": "CIAM",
-        "current_tenant": request.tenant if is_tenant_request(request) else None,
+        "current_tenant": getattr(request, "tenant", None) if is_tenant_request(request) else None,
         "tenant_base_url": getattr(request, "tenant_base_url", ""),
         "base_domain": settings.CIAM_BASE_DOMAIN,
-        "admin_nav": ADMIN_NAV,
     }

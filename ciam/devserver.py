@@ -228,6 +228,8 @@ def test(args: list[str]) -> int:
 
 def main() -> None:
     command, *rest = sys.argv[1:] or ["up"]
+    # STATIC_ROOT (collectstatic fills it in deployments): WhiteNoise warns when it is absent.
+    (VAR / "staticfiles").mkdir(parents=True, exist_ok=True)
     if command == "up":
         sys.exit(up())
     if command == "test":

@@ -44,7 +44,7 @@ _known: dict[str, tuple[float, int]] = {}
 
 
 def _recheck_seconds() -> float:
-    return float(getattr(settings, "CIAM_GENERATION_RECHECK_SECONDS", 0.5))
+    return float(settings.CIAM_GENERATION_RECHECK_SECONDS)
 
 
 def read(*scopes: str) -> dict[str, int]:

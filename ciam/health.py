@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from tenants.schemas import use_public_schema
+from .schemas import use_public_schema
 
 logger = logging.getLogger(__name__)
 

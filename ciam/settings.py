@@ -25,52 +25,72 @@ def env_bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item for item in (env(name) or default).split(",") if item]
+
+
+# --- platform (CIAM_*): every platform setting and its default, here and nowhere else ---
 DEBUG = env_bool("DEBUG", False)
 # A fixed development key is fine locally; production deployments must set SECRET_KEY.
 SECRET_KEY = env("SECRET_KEY") or "dev-insecure-secret-key-change-me-in-production-0123456789"
 # Encrypts signing keys, MFA secrets and other secrets at rest (see ciam/crypto.py).
-CIAM_MASTER_KEY = env("CIAM_MASTER_KEY") or "dev-insecure-master-key-change-me"
-CIAM_BASE_DOMAIN = (env("CIAM_BASE_DOMAIN") or "localhost").lower()
+CIAM_MASTER_KEY: str = env("CIAM_MASTER_KEY") or "dev-insecure-master-key-change-me"
+CIAM_BASE_DOMAIN: str = (env("CIAM_BASE_DOMAIN") or "localhost").lower()
+# More hosts on which tenants answer under /t/<name>/ (besides the base domain, localhost).
+CIAM_SHARED_HOSTS: list[str] = env_list("CIAM_SHARED_HOSTS")
 # Path prefix under which every tenant is reachable on the shared host: /t/<name>/...
-CIAM_TENANT_PATH_PREFIX = "t"
+CIAM_TENANT_PATH_PREFIX: str = "t"
 # Warm pool of migrated, empty schemas that tenant creation renames in place.
-CIAM_SCHEMA_POOL_SIZE = int(env("CIAM_SCHEMA_POOL_SIZE") or 4)
+CIAM_SCHEMA_POOL_SIZE: int = int(env("CIAM_SCHEMA_POOL_SIZE") or 4)
 # Web processes check Redis for configuration changes made elsewhere this often (seconds).
-CIAM_GENERATION_RECHECK_SECONDS = float(env("CIAM_GENERATION_RECHECK_SECONDS") or 0.5)
+CIAM_GENERATION_RECHECK_SECONDS: float = float(env("CIAM_GENERATION_RECHECK_SECONDS") or 0.5)
 # Custom domains prove ownership with a DNS TXT record at _ciam-challenge.<domain>;
 # "host:port" of the resolver to ask (default: the system's resolvers).
-CIAM_DNS_NAMESERVER = env("CIAM_DNS_NAMESERVER") or ""
+CIAM_DNS_NAMESERVER: str = env("CIAM_DNS_NAMESERVER") or ""
 # Admin-configured outbound URLs (JWKS, OIDC issuers) may reach private and loopback
 # addresses over http only when this is on (development and tests); see ciam/outbound.py.
-CIAM_OUTBOUND_ALLOW_PRIVATE = env_bool("CIAM_OUTBOUND_ALLOW_PRIVATE", False)
+CIAM_OUTBOUND_ALLOW_PRIVATE: bool = env_bool("CIAM_OUTBOUND_ALLOW_PRIVATE", False)
 # The platform's public base URL(s) on the shared host (comma-separated, first one
 # canonical): the path form's issuer and links (/t/<name>) are built from the one the
 # request reached when it is listed, else from the first — never from an arbitrary Host
 # header (a port chosen by the client would otherwise become the tokens' issuer).
-CIAM_PUBLIC_URLS = [
+CIAM_PUBLIC_URLS: list[str] = [
     u.strip().rstrip("/")
     for u in (env("CIAM_PUBLIC_URL") or "http://localhost:8000").split(",")
     if u.strip()
 ]
 # Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For header
 # is believed for the client address (ciam/clientip.py); empty: the socket's peer.
-CIAM_TRUSTED_PROXIES = [
+CIAM_TRUSTED_PROXIES: list[str] = [
     p.strip() for p in (env("CIAM_TRUSTED_PROXIES") or "").split(",") if p.strip()
 ]
 # Seconds between a tenant's soft delete and the purge of its schema.
-CIAM_TENANT_PURGE_GRACE_SECONDS = int(env("CIAM_TENANT_PURGE_GRACE_SECONDS") or 0)
+CIAM_TENANT_PURGE_GRACE_SECONDS: int = int(env("CIAM_TENANT_PURGE_GRACE_SECONDS") or 0)
+# Signing keys older than this are rotated by the scheduled task.
+CIAM_SIGNING_KEY_MAX_AGE_DAYS: int = int(env("CIAM_SIGNING_KEY_MAX_AGE_DAYS") or 90)
+# Steps that fill a newly provisioned tenant schema, in order (see tenants.services).
+CIAM_TENANT_INITIALIZERS: list[str] = [
+    "directory.services.initialize_tenant_directory",
+    "applications.services.initialize_tenant_keys",
+    "userflows.services.initialize_tenant_userflows",
+]
 
-ALLOWED_HOSTS = [h for h in (env("ALLOWED_HOSTS") or "*").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in (env("CSRF_TRUSTED_ORIGINS") or "").split(",") if o]
+# --- HTTP ---
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "*")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- apps (django-tenants: SHARED_APPS in the public schema, TENANT_APPS in each tenant's) ---
 SHARED_APPS = [
     # Our apps come first so that their management commands (create_tenant,
     # delete_tenant) take precedence over django-tenants' generic ones.
     "tenants",
     "directory",
+    # No models: the admin shell with the portal and the demo seed, and the management API.
+    "admincenter",
+    "api",
     "django_tenants",
     "django.contrib.contenttypes",
     "django.contrib.auth",
@@ -81,6 +101,8 @@ SHARED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    # Swagger UI for /api/v1/docs/ from bundled static files (no CDN).
+    "drf_spectacular_sidecar",
 ]
 
 TENANT_APPS = [
@@ -96,6 +118,11 @@ TENANT_APPS = [
     "allauth.account",
     "allauth.socialaccount",
     "allauth.mfa",
+    "django.contrib.humanize",  # used by allauth.usersessions templates
+    "allauth.usersessions",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.openid_connect",
 ]
 
 INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
@@ -109,6 +136,7 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
+# --- requests ---
 MIDDLEWARE = [
     "ciam.middleware.HealthMiddleware",
     "ciam.csp.ContentSecurityPolicyMiddleware",
@@ -118,6 +146,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "tenants.middleware.TenantSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "userflows.middleware.UILocalesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,6 +154,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "userflows.middleware.PasswordChangeRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "ciam.urls_tenant"
@@ -141,6 +172,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ciam.context_processors.platform",
+                "admincenter.navigation.navigation",
                 "ciam.csp.nonce",
             ],
         },
@@ -150,6 +182,7 @@ TEMPLATES = [
 WSGI_APPLICATION = "ciam.wsgi.application"
 ASGI_APPLICATION = "ciam.asgi.application"
 
+# --- storage: PostgreSQL, Redis, sessions ---
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/ciam",
@@ -193,6 +226,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 
+# --- accounts and passwords ---
 AUTH_USER_MODEL = "directory.User"
 # Emails are unique case-insensitively (a functional unique index), which the check misses.
 SILENCED_SYSTEM_CHECKS = [
@@ -227,6 +261,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # Customers sign in on the tenant's sign-in pages; the admin center has its own.
 LOGIN_URL = "account_login"
 
+# --- languages, static files ---
 LANGUAGE_CODE = "en"
 LANGUAGES = [
     ("en", "English"),
@@ -241,12 +276,13 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# collectstatic fills it (ciam/devserver.py creates it for local runs).
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- email ---
 EMAIL_URL = env("EMAIL_URL") or "console://"
 if EMAIL_URL.startswith("console:"):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
@@ -265,7 +301,7 @@ else:
     EMAIL_USE_SSL = _email.scheme == "smtps"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "no-reply@ciam.localhost"
 
-# Celery: tenant-aware through tenant-schemas-celery (schema in the task headers).
+# --- Celery: tenant-aware through tenant-schemas-celery (schema in the task headers).
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
@@ -275,8 +311,17 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refill-schema-pool": {"task": "tenants.refill_schema_pool", "schedule": 60.0},
     "purge-deleted-tenants": {"task": "tenants.purge_deleted_tenants", "schedule": 300.0},
+    "purge-expired-oauth-tokens": {
+        "task": "applications.purge_expired_tokens_all_tenants",
+        "schedule": 3600.0,
+    },
+    "rotate-signing-keys": {
+        "task": "applications.rotate_signing_keys_all_tenants",
+        "schedule": 24 * 3600.0,
+    },
 }
 
+# --- identity server (applications) ---
 # OAuth 2.0 / OpenID Connect: django-oauth-toolkit with its models swapped into
 # `applications` from the first migration (filled in by the identity-server work).
 OAUTH2_PROVIDER_APPLICATION_MODEL = "applications.Application"
@@ -284,9 +329,44 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "applications.AccessToken"
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "applications.RefreshToken"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "applications.IDToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "applications.Grant"
-OAUTH2_PROVIDER: dict[str, Any] = {"OIDC_ENABLED": True, "PKCE_REQUIRED": True}
+OAUTH2_PROVIDER: dict[str, Any] = {
+    "OIDC_ENABLED": True,
+    "OAUTH2_VALIDATOR_CLASS": "applications.validator.TenantOAuth2Validator",
+    "OAUTH2_SERVER_CLASS": "applications.server.TenantServer",
+    "OIDC_SERVER_CLASS": "applications.server.TenantServer",
+    "OAUTH2_BACKEND_CLASS": "applications.server.TenantOAuthLibCore",
+    "SCOPES_BACKEND_CLASS": "applications.scopes.TenantScopes",
+    "PKCE_REQUIRED": True,  # for public clients; the validator decides per client
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
+    # Access and refresh tokens are stored as SHA-256 checksums only, never in clear.
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    # No implicit or password grant (never offered), no access tokens in query strings.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    # Remembered consent is the applications.Consent table (see TenantAuthorizationView),
+    # not the presence of live tokens.
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+    # CORS origins come from SPA redirect URIs (http only for localhost/loopback, as
+    # applications.services validates them): a local SPA may call the token endpoint.
+    "ALLOWED_SCHEMES": ["https", "http"],
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
+    "OIDC_RP_INITIATED_REGISTRATION_ENABLED": True,
+    "OIDC_RP_INITIATED_REGISTRATION_URL": "account_signup",
+    "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": 5000,
+}
 
-# django-allauth (customer sign-up / sign-in, built out by the user-flows work).
+# --- user flows: django-allauth (customer sign-up / sign-in, MFA, federation) ---
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
@@ -297,93 +377,6 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 # whole window, so a code still works only once.
 MFA_TOTP_TOLERANCE = 1
 
-# Steps that fill a newly provisioned tenant schema, in order (see tenants.services).
-CIAM_TENANT_INITIALIZERS = [
-    "directory.services.initialize_tenant_directory",
-]
-
-REST_FRAMEWORK: dict[str, object] = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
-    "DEFAULT_PERMISSION_CLASSES": [],
-    "UNAUTHENTICATED_USER": None,
-}
-SPECTACULAR_SETTINGS = {"TITLE": "CIAM management API", "VERSION": "1.0.0"}
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
-
-# --- identity server (applications) ---
-OAUTH2_PROVIDER.update(
-    {
-        "OAUTH2_VALIDATOR_CLASS": "applications.validator.TenantOAuth2Validator",
-        "OAUTH2_SERVER_CLASS": "applications.server.TenantServer",
-        "OIDC_SERVER_CLASS": "applications.server.TenantServer",
-        "OAUTH2_BACKEND_CLASS": "applications.server.TenantOAuthLibCore",
-        "SCOPES_BACKEND_CLASS": "applications.scopes.TenantScopes",
-        "PKCE_REQUIRED": True,  # for public clients; the validator decides per client
-        "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,  # S256 only
-        # Access and refresh tokens are stored as SHA-256 checksums only, never in clear.
-        "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
-        # No implicit or password grant (never offered), no access tokens in query strings.
-        "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
-        "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
-        "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
-        "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
-        "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
-        "ID_TOKEN_EXPIRE_SECONDS": 3600,
-        "REFRESH_TOKEN_EXPIRE_SECONDS": 14 * 24 * 3600,
-        "ROTATE_REFRESH_TOKEN": True,
-        "REFRESH_TOKEN_REUSE_PROTECTION": True,
-        "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
-        # Remembered consent is the applications.Consent table (see TenantAuthorizationView),
-        # not the presence of live tokens.
-        "REQUEST_APPROVAL_PROMPT": "force",
-        "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
-        # CORS origins come from SPA redirect URIs (http only for localhost/loopback, as
-        # applications.services validates them): a local SPA may call the token endpoint.
-        "ALLOWED_SCHEMES": ["https", "http"],
-        "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
-        "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
-        "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": True,
-        "OIDC_RP_INITIATED_REGISTRATION_ENABLED": True,
-        "OIDC_RP_INITIATED_REGISTRATION_URL": "account_signup",
-        "CLEAR_EXPIRED_TOKENS_BATCH_SIZE": 5000,
-    }
-)
-CIAM_TENANT_INITIALIZERS.append("applications.services.initialize_tenant_keys")
-CELERY_BEAT_SCHEDULE["purge-expired-oauth-tokens"] = {
-    "task": "applications.purge_expired_tokens_all_tenants",
-    "schedule": 3600.0,
-}
-CELERY_BEAT_SCHEDULE["rotate-signing-keys"] = {
-    "task": "applications.rotate_signing_keys_all_tenants",
-    "schedule": 24 * 3600.0,
-}
-# Signing keys older than this are rotated by the scheduled task.
-CIAM_SIGNING_KEY_MAX_AGE_DAYS = int(env("CIAM_SIGNING_KEY_MAX_AGE_DAYS") or 90)
-
-# --- user flows (customer sign-up / sign-in, MFA, federation) ---
-TENANT_APPS += [
-    "django.contrib.humanize",  # used by allauth.usersessions templates
-    "allauth.usersessions",
-    "allauth.socialaccount.providers.google",
-    "allauth.socialaccount.providers.facebook",
-    "allauth.socialaccount.providers.openid_connect",
-]
-INSTALLED_APPS = list(SHARED_APPS) + [a for a in TENANT_APPS if a not in SHARED_APPS]
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.locale.LocaleMiddleware") + 1,
-    "userflows.middleware.UILocalesMiddleware",
-)
-MIDDLEWARE.append("allauth.usersessions.middleware.UserSessionsMiddleware")
-MIDDLEWARE.append("userflows.middleware.PasswordChangeRequiredMiddleware")
-CIAM_TENANT_INITIALIZERS.append("userflows.services.initialize_tenant_userflows")
 ACCOUNT_ADAPTER = "userflows.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "userflows.adapters.SocialAccountAdapter"
 LOGIN_REDIRECT_URL = "userflows_profile"
@@ -402,7 +395,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
 ACCOUNT_CHANGE_EMAIL = False
 # Rate limits of every unauthenticated allauth endpoint (per IP / per key, Redis-backed).
 # CIAM_RATE_LIMITS=off turns them off (load tests from one address only).
-ACCOUNT_RATE_LIMITS: dict | bool = {
+ACCOUNT_RATE_LIMITS: dict | bool = (env("CIAM_RATE_LIMITS") or "").lower() != "off" and {
     "login": "30/m/ip",
     # Per account, smart lockout (userflows.lockout) applies instead of a plain key limit.
     "login_failed": "30/m/ip",
@@ -415,8 +408,6 @@ ACCOUNT_RATE_LIMITS: dict | bool = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
 }
-if (env("CIAM_RATE_LIMITS") or "").lower() == "off":
-    ACCOUNT_RATE_LIMITS = False
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # never link by matching email
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
@@ -426,14 +417,26 @@ SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"OAUTH_PKCE_ENABLED": True}}
 USERSESSIONS_TRACK_ACTIVITY = False
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "dashed": False, "length": 6}
 
-# --- directory (accounts, groups, management API, SCIM) ---
-# Swagger UI for /api/v1/docs/ from drf-spectacular-sidecar's bundled static files (no CDN).
-SHARED_APPS.append("drf_spectacular_sidecar")
-INSTALLED_APPS.append("drf_spectacular_sidecar")
-SPECTACULAR_SETTINGS.update(
-    {
-        "SWAGGER_UI_DIST": "SIDECAR",
-        "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-        "REDOC_DIST": "SIDECAR",
-    }
-)
+# --- management API (api) ---
+REST_FRAMEWORK: dict[str, object] = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CIAM management API",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- logging ---
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

@@ -1,5 +1,6 @@
-"""Machine access to the directory: SCIM bearer tokens and the management API's
-application permissions granted to daemon apps."""
+"""Machine access to the directory: SCIM bearer tokens, and the catalogue of the
+management API's application permissions (their grants to daemon apps are rows of the
+identity server: applications/management_api.py)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from applications.models import ApiPermission
 from ciam.crypto import keyed_hash
 
 from . import audit
@@ -73,56 +72,3 @@ def authenticate_scim_token(token: str) -> ScimToken | None:
         if row.last_used_at is None or (now - row.last_used_at).total_seconds() > 60:
             ScimToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row
-
-
-def grant_api_permission(
-    *, client_id: str, permission: str, actor: Any, request: HttpRequest | None = None
-) -> ApiPermission:
-    """Grant an application permission of the management API to a daemon app. The grant
-    is the identity server's `ApiPermission` row, so client-credentials tokens carry it.
-    Who may grant what is decided by applications.services.grant_api_permission (from
-    the catalogue in directory.roles): PermissionDenied for any other actor."""
-    from applications import services as app_services
-    from applications.models import Application
-
-    if permission not in API_PERMISSIONS:
-        raise ValidationError({"permission": "Unknown permission."})
-    app = Application.objects.filter(client_id=client_id).first()
-    if app is None:
-        raise ValidationError({"client_id": "No app registration has this client ID."})
-    if app.authorization_grant_type != Application.GRANT_CLIENT_CREDENTIALS:
-        raise ValidationError({"client_id": "Only daemon apps (client credentials) qualify."})
-    if permission in granted_api_permissions(client_id):
-        raise ValidationError({"permission": "Already granted."})
-    try:
-        return app_services.grant_api_permission(
-            app, value=permission, actor=actor, request=request
-        )
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict") and "value" in exc.error_dict:
-            raise ValidationError({"permission": exc.message_dict["value"]}) from exc
-        raise
-
-
-def revoke_api_permission(
-    *, grant: ApiPermission, actor: Any, request: HttpRequest | None = None
-) -> None:
-    from applications import services as app_services
-
-    app_services.revoke_api_permission(grant, actor=actor, request=request)
-
-
-def management_api_grants() -> QuerySet[ApiPermission]:
-    """Management API permissions granted to the tenant's apps."""
-    return ApiPermission.objects.filter(
-        resource__isnull=True, kind=ApiPermission.Kind.APPLICATION
-    ).select_related("client")
-
-
-def granted_api_permissions(client_id: str) -> set[str]:
-    """The management API permissions an admin granted to this app (the token endpoint
-    puts them in client-credentials tokens; the API also checks them on every call, so a
-    revoked grant takes effect at once)."""
-    return set(
-        management_api_grants().filter(client__client_id=client_id).values_list("value", flat=True)
-    )

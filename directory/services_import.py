@@ -25,7 +25,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.schemas import current_schema
+from ciam.schemas import current_schema
 
 from . import audit
 from .models import CustomAttribute, Identity, ImportJob, User

@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import copy
 import re
+from typing import cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.urls import set_script_prefix, set_urlconf
 
 from ciam import generations
+from ciam.schemas import tenant_connection, use_public_schema, use_tenant
+from ciam.tenancy import TenantRequest, is_tenant_request
 
 from .models import Domain, Tenant
-from .schemas import use_public_schema, use_tenant
 
 TENANT_PATH_RE = re.compile(
     rf"^/{re.escape(settings.CIAM_TENANT_PATH_PREFIX)}/(?P<name>[^/]*)(?P<rest>/.*)?$"
@@ -52,7 +53,7 @@ def public_origin(request: HttpRequest, hostname: str, shared: bool) -> str:
 
 
 def shared_hosts() -> set[str]:
-    extra = getattr(settings, "CIAM_SHARED_HOSTS", None) or []
+    extra = settings.CIAM_SHARED_HOSTS
     return {settings.CIAM_BASE_DOMAIN, "localhost", "127.0.0.1", "[::1]", "testserver", *extra}
 
 
@@ -91,7 +92,8 @@ class TenantRoutingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, http_request: HttpRequest) -> HttpResponse:
+        request = cast(TenantRequest, http_request)
         use_public_schema()
         # The test client does not reset the script prefix between requests, and a server
         # thread may have served another tenant last: always start from the real one.
@@ -106,7 +108,7 @@ class TenantRoutingMiddleware:
         except DisallowedHost:
             return not_found()
         hostname = hostname.lower().rstrip(".")
-        request.tenant_path_prefix = ""  # type: ignore[attr-defined]
+        request.tenant_path_prefix = ""
 
         tenant: Tenant | None
         shared = hostname in shared_hosts()
@@ -124,16 +126,16 @@ class TenantRoutingMiddleware:
             request.path_info = match["rest"]
             request.META["SCRIPT_NAME"] = prefix
             set_script_prefix(prefix + "/")
-            request.tenant_path_prefix = prefix  # type: ignore[attr-defined]
+            request.tenant_path_prefix = prefix
         else:
             tenant = _route("host", hostname)
             if tenant is None:
                 return not_found()
 
         tenant.domain_url = hostname
-        request.tenant = tenant  # type: ignore[attr-defined]
-        request.tenant_base_url = (  # type: ignore[attr-defined]
-            public_origin(request, hostname, shared) + request.tenant_path_prefix  # type: ignore[attr-defined]
+        request.tenant = tenant
+        request.tenant_base_url = (
+            public_origin(request, hostname, shared) + request.tenant_path_prefix
         )
         use_tenant(tenant)
         request.urlconf = settings.ROOT_URLCONF  # type: ignore[attr-defined]
@@ -144,16 +146,12 @@ class TenantRoutingMiddleware:
             use_public_schema()
             set_script_prefix(script_name + "/")
 
-    def _public(self, request: HttpRequest) -> HttpResponse:
-        request.tenant = connection.tenant  # type: ignore[attr-defined]
-        request.tenant_base_url = public_origin(request, "", True)  # type: ignore[attr-defined]
+    def _public(self, request: TenantRequest) -> HttpResponse:
+        request.tenant = tenant_connection().tenant
+        request.tenant_base_url = public_origin(request, "", True)
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF  # type: ignore[attr-defined]
         set_urlconf(request.urlconf)  # type: ignore[attr-defined]
         return self.get_response(request)
-
-
-def is_tenant_request(request: HttpRequest) -> bool:
-    return isinstance(getattr(request, "tenant", None), Tenant)
 
 
 class TenantSessionMiddleware(SessionMiddleware):

@@ -23,9 +23,12 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context, schema_exists
 
+from ciam.schemas import use_public_schema
+from ciam.tenancy import is_tenant_request
+
+from . import first_admin
 from .cloning import clone_template
 from .models import Domain, PooledSchema, Tenant
-from .schemas import use_public_schema
 
 logger = logging.getLogger(__name__)
 
@@ -199,12 +202,11 @@ def create_tenant(
 
     All of it happens in one transaction (PostgreSQL DDL is transactional): a failure
     leaves no tenant row, no schema and no admin behind."""
-    from directory import services as directory_services
-
+    accounts = first_admin.accounts()
     started = time.perf_counter()
     name = validate_tenant_name(name)
     display_name = (display_name or "").strip() or name
-    admin_email = directory_services.normalize_email(admin_email)
+    admin_email = accounts.normalize_email(admin_email)
     if not admin_email:
         raise ValidationError({"admin_email": "Enter the first administrator's email."})
     schema = schema_name_for(name)
@@ -235,10 +237,9 @@ def create_tenant(
         with schema_context(schema):
             for initialize in tenant_initializers():
                 initialize(tenant)
-            admin, password = directory_services.create_admin(
+            admin, password = accounts.create_first_admin(
                 email=admin_email,
                 password=admin_password,
-                roles=["global_administrator"],
                 actor=created_by or "system",
                 generate_password=admin_password is None and not admin_password_hash,
                 password_hash=admin_password_hash,
@@ -338,8 +339,6 @@ def migrate_all_tenants(*, processes: int = 2, verbosity: int = 1) -> None:
 def tenant_base_urls(tenant: Tenant, request: Any) -> dict[str, str]:
     """Every base URL the tenant answers on, as seen from the request's shared host."""
     host = request.get_host()
-    from .middleware import is_tenant_request
-
     if is_tenant_request(request) and not getattr(request, "tenant_path_prefix", ""):
         # Reached by subdomain or custom domain: the shared host is the base domain.
         port = ":" + host.rsplit(":", 1)[1] if ":" in host else ""

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
-from tenants.middleware import is_tenant_request
+from ciam.tenancy import is_tenant_request
 
 from . import context
 

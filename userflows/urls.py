@@ -1,10 +1,11 @@
 """Customer-facing pages of the tenant: sign-up, sign-in, password reset and account
-management (django-allauth, customised per tenant and user flow), and the admin center's
-User flows section. Our routes come before allauth's so that they shape its pages."""
+management (django-allauth, customised per tenant and user flow); the admin center's
+User flows section is admincenter's. Our routes come before allauth's so that they shape
+its pages."""
 
 from django.urls import include, path
 
-from . import account_views, admin_views, views
+from . import account_views, views
 
 urlpatterns: list = [
     path("account/login/", views.login, name="account_login"),
@@ -26,37 +27,4 @@ urlpatterns: list = [
         name="userflows_oidc_login",
     ),
     path("account/", include("allauth.urls")),
-    path("admin/userflows/", admin_views.flow_list, name="userflows_admin"),
-    path("admin/userflows/new/", admin_views.flow_create, name="userflows_admin_create"),
-    path(
-        "admin/userflows/password-policy/",
-        admin_views.password_policy,
-        name="userflows_admin_password_policy",
-    ),
-    path(
-        "admin/userflows/providers/new/",
-        admin_views.provider_edit,
-        name="userflows_admin_provider_create",
-    ),
-    path(
-        "admin/userflows/providers/<uuid:pk>/",
-        admin_views.provider_edit,
-        name="userflows_admin_provider",
-    ),
-    path("admin/userflows/<uuid:pk>/", admin_views.flow_edit, name="userflows_admin_flow"),
-    path(
-        "admin/userflows/<uuid:pk>/delete/",
-        admin_views.flow_delete,
-        name="userflows_admin_flow_delete",
-    ),
-    path(
-        "admin/userflows/<uuid:pk>/attributes/new/",
-        admin_views.attribute_edit,
-        name="userflows_admin_attribute_create",
-    ),
-    path(
-        "admin/userflows/<uuid:pk>/attributes/<uuid:attr_pk>/",
-        admin_views.attribute_edit,
-        name="userflows_admin_attribute",
-    ),
 ]

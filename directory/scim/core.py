@@ -16,8 +16,8 @@ from scim2_filter_parser.parser import SCIMParser, SCIMParserError
 from scim2_filter_parser.transpilers.django_q_object import Transpiler
 
 from ciam import safejson
+from ciam.tenancy import TenantRequest, is_tenant_request
 from directory.services_access import authenticate_scim_token
-from tenants.middleware import is_tenant_request
 
 CONTENT_TYPE = "application/scim+json"
 ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -68,7 +68,7 @@ def scim_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
     @csrf_exempt
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: TenantRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not is_tenant_request(request):
             return error(404, "Not found.")
         scheme, _, token = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")

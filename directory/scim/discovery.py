@@ -7,6 +7,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from scim2_models import Context, EnterpriseUser, Group, ResourceType, User
 
+from ciam.tenancy import TenantRequest
+
 from .core import MAX_RESULTS, ScimError, allow, list_response, respond, scim_view
 
 SPC_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
@@ -30,12 +32,12 @@ def not_found(request: HttpRequest, body: Any, path: str = "") -> HttpResponse:
 
 @scim_view
 @allow("GET")
-def service_provider_config(request: HttpRequest, body: Any) -> HttpResponse:
+def service_provider_config(request: TenantRequest, body: Any) -> HttpResponse:
     base = request.scim_base  # type: ignore[attr-defined]
     return respond(
         {
             "schemas": [SPC_SCHEMA],
-            "documentationUri": f"{request.tenant_base_url}/api/v1/docs/",  # type: ignore[attr-defined]
+            "documentationUri": f"{request.tenant_base_url}/api/v1/docs/",
             "patch": {"supported": True},
             "bulk": {"supported": False, "maxOperations": 0, "maxPayloadSize": 0},
             "filter": {"supported": True, "maxResults": MAX_RESULTS},

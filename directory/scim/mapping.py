@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from scim2_models import Context, Email, EnterpriseUser, Group, User
 
 from directory import models as m
-from directory.api.base import etag_of
 from directory.emails import clean_email, normalize_email
+from directory.etags import etag_of
 
 
 class DirectoryEmail(Email):

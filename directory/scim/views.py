@@ -13,7 +13,7 @@ from scim2_models import Context, Error, Group, PatchOp, SCIMException
 
 from directory import models as m
 from directory import services_groups, services_users
-from directory.api.base import etag_of
+from directory.etags import etag_of
 
 from . import mapping
 from .core import (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from applications import management_api
 from applications.models import ApiPermission
 from directory import services_access
 from directory.models import (
@@ -151,7 +152,7 @@ def test_grant_and_revoke_api_permission_to_daemon_app(admin_client, tenant):
     assert b"Only daemon apps" in refused.content
     with tenant.context():
         grant = ApiPermission.objects.get()
-        assert services_access.granted_api_permissions(daemon.client_id) == {"User.Read.All"}
+        assert management_api.granted_api_permissions(daemon.client_id) == {"User.Read.All"}
     admin_client.post(tenant.url(f"/admin/users/access/grants/{grant.pk}/revoke/"))
     with tenant.context():
         assert not ApiPermission.objects.exists()

@@ -16,8 +16,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def test_the_token_endpoint_and_the_api_read_the_catalogue(tenant):
+    from api.serializers import ApplicationUpdateSerializer
     from applications.scopes import MANAGEMENT_API_PERMISSIONS, TenantScopes
-    from directory.api.serializers import ApplicationUpdateSerializer
     from directory.services_access import API_PERMISSIONS as ACCESS_PAGE_CHOICES
 
     assert list(MANAGEMENT_API_PERMISSIONS) == list(roles.API_PERMISSION_NAMES)

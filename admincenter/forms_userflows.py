@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from oauth2_provider.models import get_application_model
 
-from .models import FlowAttribute, IdentityProvider, UserFlow
+from userflows.models import FlowAttribute, IdentityProvider, UserFlow
 
 
 class UserFlowForm(forms.Form):

@@ -3,12 +3,16 @@ Swagger UI served from drf-spectacular-sidecar's static files, no network needed
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.urls import include, path
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from ciam.tenancy import TenantRequest
 
 
 class _ApiUrlconf:
@@ -22,7 +26,7 @@ class _ApiUrlconf:
 
 
 class AccessTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "directory.api.base.AccessTokenAuthentication"
+    target_class = "api.base.AccessTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
@@ -56,7 +60,7 @@ class OpenApiView(SpectacularAPIView):
         # Paths are relative to the tenant base the client reached.
         response.data = {
             **response.data,
-            "servers": [{"url": request.tenant_base_url}],  # type: ignore[attr-defined]
+            "servers": [{"url": cast(TenantRequest, request._request).tenant_base_url}],
         }
         return response
 

@@ -10,18 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from directory.permissions import admin_view
-
-from . import keys, scopes, services
-from .forms import (
-    EditAppForm,
-    PermissionForm,
-    RegisterAppForm,
-    RoleAssignmentForm,
-    RotateForm,
-    SecretForm,
-)
-from .models import (
+from applications import keys, scopes, services
+from applications.models import (
     ApiPermission,
     Application,
     AppRoleAssignment,
@@ -29,7 +19,18 @@ from .models import (
     ClientSecret,
     SigningKey,
 )
-from .views import endpoints
+from applications.views import endpoints
+from ciam.tenancy import TenantRequest
+
+from .forms_applications import (
+    EditAppForm,
+    PermissionForm,
+    RegisterAppForm,
+    RoleAssignmentForm,
+    RotateForm,
+    SecretForm,
+)
+from .permissions import admin_view
 
 SHOWN_SECRET_KEY = "applications_new_secret"
 
@@ -99,9 +100,9 @@ def _permission_choices(app: Application) -> list[tuple[str, str]]:
 
 
 @admin_view("apps.read")
-def app_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def app_detail(request: TenantRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(Application, pk=pk)
-    base = request.tenant_base_url  # type: ignore[attr-defined]
+    base = request.tenant_base_url
     context = {
         "app": app,
         "new_secret": request.session.pop(SHOWN_SECRET_KEY, None),

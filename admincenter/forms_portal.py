@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import services
+from tenants import services
 
 COUNTRIES = [
     ("US", "United States"),

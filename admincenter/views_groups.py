@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -9,15 +11,16 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services_groups
+from directory import services_groups
+from directory.models import CustomAttribute, Group, User
+
 from .forms_users import AddMemberForm, AttributeForm, EditAttributeForm, GroupForm
-from .models import CustomAttribute, Group, User
-from .permissions import admin_view
+from .permissions import AdminRequest, admin_view
 from .views_users import form_errors, get_or_404
 
 
 def _forbidden(request: HttpRequest, permission: str) -> HttpResponse | None:
-    if permission not in request.admin_permissions:  # type: ignore[attr-defined]
+    if permission not in cast(AdminRequest, request).admin_permissions:
         return render(request, "admincenter/forbidden.html", {"permission": permission}, status=403)
     return None
 

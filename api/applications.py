@@ -13,7 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from directory import services_access
+from applications import management_api
 
 from . import serializers as s
 from .base import ApiView
@@ -32,7 +32,7 @@ def app_data(app: Any, secret: str | None = None) -> dict[str, Any]:
         "name": app.name,
         "app_type": _app_type(app),
         "redirect_uris": app.redirect_uris.split(),
-        "api_permissions": sorted(services_access.granted_api_permissions(app.client_id)),
+        "api_permissions": sorted(management_api.granted_api_permissions(app.client_id)),
         "created": app.created,
     }
     if secret is not None:
@@ -112,13 +112,13 @@ class ApplicationDetailView(AppApiView):
                 app_services.update_application(app, actor=request.user, request=request, **changes)
             if "api_permissions" in data:
                 wanted = set(data["api_permissions"])
-                for grant in services_access.management_api_grants().filter(client=app):
+                for grant in management_api.management_api_grants().filter(client=app):
                     if grant.value not in wanted:
-                        services_access.revoke_api_permission(
+                        management_api.revoke_api_permission(
                             grant=grant, actor=request.user, request=request
                         )
-                for permission in wanted - services_access.granted_api_permissions(app.client_id):
-                    services_access.grant_api_permission(
+                for permission in wanted - management_api.granted_api_permissions(app.client_id):
+                    management_api.grant_api_permission(
                         client_id=app.client_id,
                         permission=permission,
                         actor=request.user,

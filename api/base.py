@@ -9,7 +9,6 @@ the catalogue's (directory.roles)."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -23,9 +22,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
+from applications.management_api import granted_api_permissions
 from ciam import safejson
+from directory.etags import etag_of
 from directory.roles import expand_api_permissions
-from directory.services_access import granted_api_permissions
 
 
 class ApiClient:
@@ -216,11 +216,6 @@ class ApiView(APIView):
         refuse_unknown_fields(serializer, self.request.data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
-
-
-def etag_of(obj: Any) -> str:
-    stamp = f"{obj.pk}:{obj.updated_at.isoformat()}"
-    return '"' + hashlib.sha256(stamp.encode()).hexdigest()[:32] + '"'
 
 
 def check_if_match(request: Request, obj: Any) -> None:

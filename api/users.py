@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from ciam.tenancy import TenantRequest
 from directory import selectors_users, services_identities, services_users
 from directory.models import Group, Identity, User
 
@@ -191,7 +192,7 @@ class UserResetPasswordView(UserApiView):
             mode=data["mode"],
             actor=request.user,
             request=request,
-            base_url=request.tenant_base_url,  # type: ignore[attr-defined]
+            base_url=cast(TenantRequest, request._request).tenant_base_url,
         )
         return Response({"temporary_password": temporary})
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .emails import EmailFormField
-from .roles import Role
+from directory.emails import EmailFormField
+from directory.roles import Role
 
 
 class AdminSignInForm(forms.Form):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from applications.claims import OPTIONAL_CLAIMS
+from applications.models import AppType, SigningAlgorithm
 from directory.emails import EmailFormField
-
-from .claims import OPTIONAL_CLAIMS
-from .models import AppType, SigningAlgorithm
 
 
 class UriListField(forms.CharField):

@@ -8,12 +8,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from applications import management_api
 from applications.models import ApiPermission
+from directory import audit, services_access, services_import
+from directory.models import ImportJob, ScimToken
 
-from . import audit, services_access, services_import
 from .forms_users import ApiGrantForm, ImportForm, ScimTokenForm
-from .models import ImportJob, ScimToken
-from .permissions import admin_view
+from .permissions import AdminRequest, admin_view
 from .views_users import form_errors, get_or_404
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
@@ -77,7 +78,7 @@ def export_users(request: HttpRequest) -> StreamingHttpResponse:
 
 @admin_view("users.read")
 @require_http_methods(["GET", "POST"])
-def access(request: HttpRequest) -> HttpResponse:
+def access(request: AdminRequest) -> HttpResponse:
     """SCIM bearer tokens and management API permissions of daemon apps."""
     token_form = ScimTokenForm(request.POST if request.POST.get("action") == "token" else None)
     grant_form = ApiGrantForm(
@@ -86,7 +87,7 @@ def access(request: HttpRequest) -> HttpResponse:
     )
     new_token = None
     if request.method == "POST":
-        if "users.write" not in request.admin_permissions:  # type: ignore[attr-defined]
+        if "users.write" not in request.admin_permissions:
             return render(request, "admincenter/forbidden.html", status=403)
         if request.POST.get("action") == "token" and token_form.is_valid():
             try:
@@ -98,7 +99,7 @@ def access(request: HttpRequest) -> HttpResponse:
                 form_errors(token_form, exc)
         elif request.POST.get("action") == "grant" and grant_form.is_valid():
             try:
-                services_access.grant_api_permission(
+                management_api.grant_api_permission(
                     **grant_form.cleaned_data, actor=request.user, request=request
                 )
             except ValidationError as exc:
@@ -116,8 +117,8 @@ def access(request: HttpRequest) -> HttpResponse:
             "grant_form": grant_form,
             "new_token": new_token,
             "tokens": ScimToken.objects.all(),
-            "grants": services_access.management_api_grants().order_by("client__name", "value"),
-            "scim_url": f"{request.tenant_base_url}/scim/v2/",  # type: ignore[attr-defined]
+            "grants": management_api.management_api_grants().order_by("client__name", "value"),
+            "scim_url": f"{request.tenant_base_url}/scim/v2/",
         },
     )
 
@@ -136,7 +137,7 @@ def revoke_token(request: HttpRequest, token_id: str) -> HttpResponse:
 def revoke_grant(request: HttpRequest, grant_id: str) -> HttpResponse:
     grant = get_or_404(ApiPermission, grant_id, resource__isnull=True)
     try:
-        services_access.revoke_api_permission(grant=grant, actor=request.user, request=request)
+        management_api.revoke_api_permission(grant=grant, actor=request.user, request=request)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     else:

@@ -19,8 +19,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from ciam import ratelimit
 from ciam.clientip import client_ip
+from ciam.tenancy import TenantRequest
+from directory import audit, selectors, services
+from directory.models import AuditEvent, User
+from directory.roles import Role
 
-from . import audit, selectors, services
 from .forms import (
     AdminRolesForm,
     AdminSignInForm,
@@ -30,9 +33,7 @@ from .forms import (
     TenantSettingsForm,
     TOTPCodeForm,
 )
-from .models import AuditEvent, User
-from .permissions import MFA_VERIFIED_SESSION_KEY, admin_view, is_admin
-from .roles import Role
+from .permissions import MFA_VERIFIED_SESSION_KEY, AdminRequest, admin_view, is_admin
 
 PENDING_ADMIN_KEY = "admin_pending_mfa_user"
 PENDING_NEXT_KEY = "admin_pending_next"
@@ -159,12 +160,12 @@ def mfa_enroll(request: HttpRequest) -> HttpResponse:
 
 
 @admin_view("overview.read")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: TenantRequest) -> HttpResponse:
     from applications.models import Application
     from tenants.services import tenant_base_urls
 
-    tenant = request.tenant  # type: ignore[attr-defined]
-    base = request.tenant_base_url  # type: ignore[attr-defined]
+    tenant = request.tenant
+    base = request.tenant_base_url
     counts = {
         "Customers": User.objects.filter(kind=User.Kind.CUSTOMER).count(),
         "Admins": User.objects.filter(kind=User.Kind.ADMIN).count(),
@@ -215,11 +216,11 @@ def audit_logs(request: HttpRequest) -> HttpResponse:
 
 @admin_view("settings.read")
 @require_http_methods(["GET", "POST"])
-def tenant_settings(request: HttpRequest) -> HttpResponse:
+def tenant_settings(request: AdminRequest) -> HttpResponse:
     from tenants import domains as domain_services
     from tenants.models import Domain
 
-    tenant = request.tenant  # type: ignore[attr-defined]
+    tenant = request.tenant
     row = services.get_tenant_settings()
     form = TenantSettingsForm(
         request.POST if request.POST.get("action") == "settings" else None,
@@ -229,7 +230,7 @@ def tenant_settings(request: HttpRequest) -> HttpResponse:
         request.POST if request.POST.get("action") == "add_domain" else None
     )
     if request.method == "POST":
-        if "settings.write" not in request.admin_permissions:  # type: ignore[attr-defined]
+        if "settings.write" not in request.admin_permissions:
             return render(request, "admincenter/forbidden.html", status=403)
         action = request.POST.get("action")
         if action == "settings" and form.is_valid():
@@ -310,11 +311,11 @@ def _int_or_none(value: str | None) -> int | None:
 
 @admin_view("admins.read")
 @require_http_methods(["GET", "POST"])
-def admins(request: HttpRequest) -> HttpResponse:
+def admins(request: AdminRequest) -> HttpResponse:
     form = InviteAdminForm(request.POST or None)
     created_password = None
     if request.method == "POST":
-        if "admins.write" not in request.admin_permissions:  # type: ignore[attr-defined]
+        if "admins.write" not in request.admin_permissions:
             return render(request, "admincenter/forbidden.html", status=403)
         if form.is_valid():
             try:

@@ -6,16 +6,20 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.http import HttpRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from tenants.middleware import is_tenant_request
-
-from . import services
-from .models import User
+from ciam.tenancy import TenantRequest, is_tenant_request
+from directory import services
+from directory.models import User
 
 MFA_VERIFIED_SESSION_KEY = "admin_mfa_verified"
+
+
+class AdminRequest(TenantRequest):
+    """A request that passed `admin_view`: it carries the signed-in admin's permissions."""
+
+    admin_permissions: frozenset[str]
 
 
 def is_admin(user) -> bool:
@@ -29,7 +33,7 @@ def admin_view(permission: str):
 
     def decorator(view):
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs):
+        def wrapper(request: AdminRequest, *args, **kwargs):
             if not is_tenant_request(request):
                 return render(request, "admincenter/forbidden.html", status=404)
             if not is_admin(request.user):
@@ -41,7 +45,7 @@ def admin_view(permission: str):
             if not has_totp and services.get_tenant_settings().require_admin_mfa:
                 return redirect("admincenter:mfa_enroll")
             perms = services.admin_permissions(request.user)
-            request.admin_permissions = perms  # type: ignore[attr-defined]
+            request.admin_permissions = perms
             if permission not in perms:
                 return render(
                     request, "admincenter/forbidden.html", {"permission": permission}, status=403

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views_portal as views
 
 app_name = "portal"
 

@@ -9,11 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from directory.permissions import admin_view
+from userflows import services
+from userflows.models import FlowAttribute, IdentityProvider, UserFlow
 
-from . import services
-from .forms import FlowAttributeForm, IdentityProviderForm, PasswordPolicyForm, UserFlowForm
-from .models import FlowAttribute, IdentityProvider, UserFlow
+from .forms_userflows import (
+    FlowAttributeForm,
+    IdentityProviderForm,
+    PasswordPolicyForm,
+    UserFlowForm,
+)
+from .permissions import AdminRequest, admin_view
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -25,7 +30,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 
 
 @admin_view("userflows.read")
-def flow_list(request: HttpRequest) -> HttpResponse:
+def flow_list(request: AdminRequest) -> HttpResponse:
     services.get_default_flow()
     return render(
         request,
@@ -35,7 +40,7 @@ def flow_list(request: HttpRequest) -> HttpResponse:
             "providers": IdentityProvider.objects.all(),
             "kinds": IdentityProvider.Kind.choices,
             "policy": services.get_password_policy(),
-            "can_write": "userflows.write" in request.admin_permissions,  # type: ignore[attr-defined]
+            "can_write": "userflows.write" in request.admin_permissions,
         },
     )
 
@@ -62,11 +67,11 @@ def flow_create(request: HttpRequest) -> HttpResponse:
 
 @admin_view("userflows.read")
 @require_http_methods(["GET", "POST"])
-def flow_edit(request: HttpRequest, pk: str) -> HttpResponse:
+def flow_edit(request: AdminRequest, pk: str) -> HttpResponse:
     flow = get_object_or_404(UserFlow, pk=pk)
     form = UserFlowForm(request.POST or None, initial=UserFlowForm.initial_for(flow))
     if request.method == "POST":
-        if "userflows.write" not in request.admin_permissions:  # type: ignore[attr-defined]
+        if "userflows.write" not in request.admin_permissions:
             return render(request, "admincenter/forbidden.html", status=403)
         if form.is_valid():
             try:

@@ -11,10 +11,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import selectors_users, services_identities, services_users
+from directory import selectors_users, services_identities, services_users
+from directory.models import AuditEvent, CustomAttribute, Group, User
+
 from .forms_users import CreateUserForm, EditUserForm, ResetPasswordForm, UserSearchForm
-from .models import AuditEvent, CustomAttribute, Group, User
-from .permissions import admin_view
+from .permissions import AdminRequest, admin_view
 
 
 def get_or_404(model: type[models.Model], pk: Any, **filters: Any) -> Any:
@@ -110,14 +111,14 @@ def _initial(user: User, attributes: list[CustomAttribute]) -> dict[str, Any]:
 
 @admin_view("users.read")
 @require_http_methods(["GET", "POST"])
-def user_detail(request: HttpRequest, user_id: str) -> HttpResponse:
+def user_detail(request: AdminRequest, user_id: str) -> HttpResponse:
     user = get_or_404(User, user_id, kind=User.Kind.CUSTOMER)
     attributes = selectors_users.attribute_definitions()
     form = EditUserForm(
         request.POST or None, initial=_initial(user, attributes), attributes=attributes
     )
     if request.method == "POST":
-        if "users.write" not in request.admin_permissions:  # type: ignore[attr-defined]
+        if "users.write" not in request.admin_permissions:
             return render(request, "admincenter/forbidden.html", status=403)
         if form.is_valid():
             data = form.cleaned_data

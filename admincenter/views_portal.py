@@ -19,10 +19,10 @@ from ciam import ratelimit
 from ciam.clientip import client_ip
 from directory.models import User
 from directory.services import authenticate_operator
+from tenants import services
+from tenants.models import Tenant
 
-from . import services
-from .forms import CreateTenantForm, DeleteTenantForm, OperatorSignInForm
-from .models import Tenant
+from .forms_portal import CreateTenantForm, DeleteTenantForm, OperatorSignInForm
 
 
 def operator_required(view):
@@ -135,7 +135,3 @@ def delete(request: HttpRequest, name: str) -> HttpResponse:
         messages.success(request, f"Tenant {tenant.name} deleted. Its data will be purged.")
         return redirect("portal:home")
     return render(request, "portal/delete.html", {"t": tenant, "form": form})
-
-
-def root(request: HttpRequest) -> HttpResponse:
-    return redirect("portal:home")

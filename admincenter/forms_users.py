@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from .emails import EmailFormField
-from .models import CustomAttribute
+from directory.emails import EmailFormField
+from directory.models import CustomAttribute
 
 
 class UserSearchForm(forms.Form):

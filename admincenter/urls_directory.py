@@ -1,12 +1,9 @@
-"""Tenant-scoped URLs of this app, included at the tenant's root by ciam/urls_tenant.py.
-Admin center pages of this app live under admin/users/, admin/groups/, admin/attributes/;
-the management API under api/v1/ and SCIM under scim/v2/."""
+"""The admin center's directory pages (admin/users/, admin/groups/, admin/attributes/),
+included at the tenant's root in the "directory" URL namespace by ciam/urls_tenant.py."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views_access, views_groups, views_users
-
-app_name = "directory"
 
 urlpatterns = [
     path("admin/users/", views_users.user_list, name="users"),
@@ -44,6 +41,4 @@ urlpatterns = [
         views_groups.attribute_delete,
         name="attribute_delete",
     ),
-    path("api/v1/", include("directory.api.urls")),
-    path("scim/v2/", include("directory.scim.urls")),
 ]
