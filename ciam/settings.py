@@ -75,6 +75,7 @@ TENANT_APPS = [
     "directory",
     "applications",
     "userflows",
+    "extensions",
     "branding",
     "insights",
     "oauth2_provider",
@@ -176,6 +177,8 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # OnPasswordSubmit: accounts marked "to migrate" (docs/extensions.md)
+    "userflows.legacy_passwords.LegacyPasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "directory.hashers.Argon2idHasher",
@@ -329,6 +332,19 @@ CELERY_BEAT_SCHEDULE["rotate-signing-keys"] = {
 }
 # Signing keys older than this are rotated by the scheduled task.
 CIAM_SIGNING_KEY_MAX_AGE_DAYS = int(env("CIAM_SIGNING_KEY_MAX_AGE_DAYS") or 90)
+
+# --- custom authentication extensions (docs/extensions.md) ---
+# Consecutive failures that open an extension's circuit breaker, and how long it stays open.
+CIAM_EXTENSION_BREAKER_FAILURES = int(env("CIAM_EXTENSION_BREAKER_FAILURES") or 5)
+CIAM_EXTENSION_BREAKER_COOLDOWN_SECONDS = float(
+    env("CIAM_EXTENSION_BREAKER_COOLDOWN_SECONDS") or 30
+)
+CIAM_EXTENSION_MAX_RESPONSE_BYTES = int(env("CIAM_EXTENSION_MAX_RESPONSE_BYTES") or 65536)
+CIAM_EXTENSION_CALL_LOG_DAYS = int(env("CIAM_EXTENSION_CALL_LOG_DAYS") or 30)
+CELERY_BEAT_SCHEDULE["purge-extension-call-logs"] = {
+    "task": "extensions.purge_call_logs_all_tenants",
+    "schedule": 24 * 3600.0,
+}
 
 # --- user flows (customer sign-up / sign-in, MFA, federation) ---
 TENANT_APPS += [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("directory.urls")),
     path("", include("userflows.urls")),
+    path("", include("extensions.urls")),
     path("", include("branding.urls")),
     path("", include("insights.urls")),
     path("admin/", include("directory.urls_admin")),

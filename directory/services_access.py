@@ -25,6 +25,8 @@ API_PERMISSIONS = [
     "Group.ReadWrite.All",
     "Application.Read.All",
     "Application.ReadWrite.All",
+    "CustomAuthenticationExtension.Read.All",
+    "CustomAuthenticationExtension.ReadWrite.All",
 ]
 SCIM_TOKEN_PREFIX = "scim_"
 
