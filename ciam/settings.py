@@ -341,6 +341,8 @@ CIAM_EXTENSION_BREAKER_COOLDOWN_SECONDS = float(
 )
 CIAM_EXTENSION_MAX_RESPONSE_BYTES = int(env("CIAM_EXTENSION_MAX_RESPONSE_BYTES") or 65536)
 CIAM_EXTENSION_CALL_LOG_DAYS = int(env("CIAM_EXTENSION_CALL_LOG_DAYS") or 30)
+# Call log rows are written in batches at most this often (0: at every request end).
+CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS = float(env("CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS") or 1)
 CELERY_BEAT_SCHEDULE["purge-extension-call-logs"] = {
     "task": "extensions.purge_call_logs_all_tenants",
     "schedule": 24 * 3600.0,

@@ -11,7 +11,9 @@ fixed caller id CALLER_ID (Entra puts its "authentication events" service id the
 
 from __future__ import annotations
 
+import atexit
 import json
+import logging
 import threading
 import time
 import uuid
@@ -21,6 +23,7 @@ from typing import Any
 import requests
 import urllib3
 from django.conf import settings
+from django.utils import timezone
 from requests.adapters import HTTPAdapter
 
 from applications import tokens
@@ -30,6 +33,8 @@ from tenants.schemas import current_schema
 from . import breaker, contracts
 from .config import ExtensionSpec
 from .models import CallLog
+
+logger = logging.getLogger(__name__)
 
 # Our "custom authentication extensions" caller id, in `azp` (v2) and `appid` (v1) of
 # every call's bearer token, in place of Entra's 99045fe1-7639-4a75-9d4a-577b6ca3810f.
@@ -217,13 +222,80 @@ def _log(spec: ExtensionSpec, event: str, result: CallResult, is_test: bool) -> 
         outcome = CallLog.Outcome.SKIPPED
     else:
         outcome = CallLog.Outcome.SUCCESS if result.ok else CallLog.Outcome.FAILURE
-    CallLog.objects.create(
-        extension_id=spec.id,
-        event=event,
-        correlation_id=result.correlation_id[:64],
-        outcome=outcome,
-        http_status=result.http_status,
-        latency_ms=round(result.latency_ms),
-        error=result.error[:500],
-        is_test=is_test,
-    )
+    row = {
+        "extension_id": spec.id,
+        "event": event,
+        "correlation_id": result.correlation_id[:64],
+        "outcome": outcome,
+        "http_status": result.http_status,
+        "latency_ms": round(result.latency_ms),
+        "error": result.error[:500],
+        "is_test": is_test,
+        "created_at": timezone.now(),
+    }
+    pending = getattr(_deferred, "rows", None)
+    if pending is None or is_test:  # the Test page shows its own row at once
+        CallLog.objects.create(**row)
+    else:
+        pending.append((current_schema(), row))
+
+
+# -- the call log is written once the response is on its way ----------------------------------
+# Inside a web request rows wait for Django's request_finished signal, which the WSGI server
+# sends after the response was sent: the customer (or the token endpoint's client) never
+# waits for the insert. They are then written in batches, at most every
+# CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS (default 1; 0 writes at every request end), so a
+# busy worker pays one insert for many calls; a process that exits writes what it holds.
+# Elsewhere (Celery, commands) rows are written at once. A row is a log line, never
+# business data: nothing depends on it.
+_deferred = threading.local()
+_batch: list[tuple[str, dict[str, Any]]] = []
+_batch_lock = threading.Lock()
+_batch_since = [0.0]
+
+
+def request_started(**kwargs: Any) -> None:
+    _deferred.rows = []
+
+
+def request_finished(**kwargs: Any) -> None:
+    rows = getattr(_deferred, "rows", None)
+    _deferred.rows = None
+    wait = float(getattr(settings, "CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS", 1.0))
+    now = time.monotonic()
+    with _batch_lock:
+        if rows:
+            if not _batch:
+                _batch_since[0] = now
+            _batch.extend(rows)
+        if not _batch or now - _batch_since[0] < wait:
+            return
+        taken = list(_batch)
+        _batch.clear()
+    write_call_logs(taken)
+
+
+def flush_call_logs() -> None:
+    """Write the rows held by this process (at exit, and for tests)."""
+    with _batch_lock:
+        taken = list(_batch)
+        _batch.clear()
+    if taken:
+        write_call_logs(taken)
+
+
+atexit.register(flush_call_logs)
+
+
+def write_call_logs(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    from django_tenants.utils import schema_context
+
+    by_schema: dict[str, list[CallLog]] = {}
+    for schema, row in rows:
+        by_schema.setdefault(schema, []).append(CallLog(**row))
+    for schema, logs in by_schema.items():
+        try:
+            with schema_context(schema):
+                CallLog.objects.bulk_create(logs)
+        except Exception:  # a log line must never break the response
+            logger.exception("Could not write %d extension call log rows", len(logs))

@@ -8,6 +8,7 @@ import uuid
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 MAX_EXTENSIONS_PER_TENANT = 100  # as Entra
 MIN_TIMEOUT_MS, MAX_TIMEOUT_MS, DEFAULT_TIMEOUT_MS = 200, 2000, 1000  # as Entra
@@ -84,10 +85,16 @@ class CallLog(models.Model):
         SKIPPED = "skipped", "Skipped (circuit breaker open)"
 
     id = models.BigAutoField(primary_key=True)
+    # No database constraint: rows are written after the response (extensions.client), so
+    # one may race the extension's deletion; such an orphan is purged with the old rows.
     extension = models.ForeignKey(
-        CustomAuthenticationExtension, on_delete=models.CASCADE, related_name="calls"
+        CustomAuthenticationExtension,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="calls",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The time of the call (rows may be written a moment later, see extensions.client).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     event = models.CharField(max_length=40, choices=Event.choices)
     correlation_id = models.CharField(max_length=64)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)

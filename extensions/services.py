@@ -245,6 +245,7 @@ def delete_extension(
             target=ext,
             before=audit.snapshot(ext, FIELDS),
         )
+        CallLog.objects.filter(extension_id=ext.pk).delete()
         ext.delete()
 
 

@@ -9,6 +9,12 @@ from .api_server import ExtensionAPI
 
 
 @pytest.fixture(autouse=True)
+def _call_log_at_each_request_end(settings):
+    """Tests read the call log right after a request: no batching across requests."""
+    settings.CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _fresh_signing_caches():
     """Keys made inside a test's transaction vanish with it: forget them, and the bearer
     tokens signed with them."""
@@ -39,7 +45,7 @@ def live(tenants_setup, live_url, ext_api):
 
     from applications.models import Application
     from directory.models import AuditEvent, User
-    from extensions.models import CustomAuthenticationExtension
+    from extensions.models import CallLog, CustomAuthenticationExtension
 
     tenant = tenants_setup[0]
     issuer = f"{live_url}/t/{tenant.name}"
@@ -88,6 +94,7 @@ def live(tenants_setup, live_url, ext_api):
     env.make_extension, env.make_app, env.make_user = make_extension, make_app, make_user
     yield env
     with tenant.context():
+        CallLog.objects.all().delete()
         CustomAuthenticationExtension.objects.all().delete()
         Application.objects.filter(pk__in=made["apps"]).delete()
         User.objects.filter(pk__in=made["users"]).delete()

@@ -30,11 +30,23 @@ def _daemon(env, **ext):
     return app, secret
 
 
-def _log(env):
-    from extensions.models import CallLog
+def _log(env, count: int = 1) -> list[dict]:
+    """The call log, newest first, once it holds `count` rows: the platform writes it
+    after the response was sent (extensions.client), so wait for it, up to 10 s."""
+    import time
 
-    with env.tenant.context():
-        return list(CallLog.objects.values("event", "outcome", "http_status", "error"))
+    from extensions.models import CallLog, CustomAuthenticationExtension
+
+    deadline = time.monotonic() + 10
+    while True:
+        with env.tenant.context():
+            mine = CallLog.objects.filter(  # rows of this test's extensions only
+                extension_id__in=CustomAuthenticationExtension.objects.values("pk")
+            )
+            rows = list(mine.values("event", "outcome", "http_status", "error"))
+        if len(rows) >= count or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.02)
 
 
 def test_provided_claims_reach_the_access_and_id_tokens_in_the_code_flow(live):
