@@ -45,6 +45,12 @@ class EditAppForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
     include_groups = forms.BooleanField(label="Emit security groups", required=False)
+    extension_claims = forms.CharField(
+        label="Claims from custom authentication extensions",
+        required=False,
+        help_text="Claim names (space or comma separated) that OnTokenIssuanceStart "
+        "extensions may add to this app's tokens.",
+    )
     identifier_uri = forms.CharField(label="Application ID URI (web APIs)", required=False)
     exposed_scopes = forms.CharField(
         label="Exposed scopes (web APIs)",

@@ -138,6 +138,7 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "refresh_token_lifetime": app.refresh_token_lifetime,
         "token_claims": app.token_claims,
         "include_groups": app.include_groups,
+        "extension_claims": " ".join(app.extension_claims or []),
         "identifier_uri": app.identifier_uri,
         "exposed_scopes": EditAppForm.format_items(app.exposed_scopes),
         "app_roles": EditAppForm.format_items(app.app_roles),
@@ -150,6 +151,7 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = dict(form.cleaned_data)
         data["exposed_scopes"] = EditAppForm.parse_items(data["exposed_scopes"])
         data["app_roles"] = EditAppForm.parse_items(data["app_roles"])
+        data["extension_claims"] = data["extension_claims"].replace(",", " ").split()
         try:
             data["jwks"] = services.parse_public_keys(data.pop("public_keys"))
             services.update_application(app, actor=request.user, request=request, **data)

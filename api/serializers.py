@@ -45,6 +45,7 @@ class UserSerializer(serializers.Serializer):
     account_enabled = serializers.BooleanField(read_only=True, source="is_active")
     external_id = serializers.CharField(read_only=True)
     must_change_password = serializers.BooleanField(read_only=True)
+    password_migration_pending = serializers.BooleanField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
     updated_at = serializers.DateTimeField(read_only=True)
     last_sign_in_at = serializers.DateTimeField(read_only=True, allow_null=True)
@@ -59,6 +60,12 @@ class UserCreateSerializer(StrictSerializer):
     custom_attributes = serializers.DictField(required=False)
     account_enabled = serializers.BooleanField(required=False, default=True)
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=256)
+    password_migration_pending = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The password lives in a legacy store, checked once by an OnPasswordSubmit "
+        "custom authentication extension at the next sign-in.",
+    )
 
 
 class UserUpdateSerializer(StrictSerializer):
@@ -69,6 +76,7 @@ class UserUpdateSerializer(StrictSerializer):
     )
     account_enabled = serializers.BooleanField(required=False)
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=256)
+    password_migration_pending = serializers.BooleanField(required=False)
 
 
 class UserPageSerializer(serializers.Serializer):

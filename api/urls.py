@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, groups, users
+from . import applications, extensions, groups, users
 
 resource_patterns = [
     path("users/", users.UserListView.as_view(), name="api_users"),
@@ -24,6 +24,8 @@ resource_patterns = [
     path("custom-attributes/<str:attribute_id>/", groups.AttributeDetailView.as_view()),
     path("applications/", applications.ApplicationListView.as_view()),
     path("applications/<str:client_id>/", applications.ApplicationDetailView.as_view()),
+    path("extensions/", extensions.ExtensionListView.as_view(), name="api_extensions"),
+    path("extensions/<str:extension_id>/", extensions.ExtensionDetailView.as_view()),
 ]
 
 

@@ -98,6 +98,10 @@ class UserListView(UserApiView):
                 actor=request.user,
                 request=request,
             )
+            if data.get("password_migration_pending"):
+                user = services_users.set_password_migration_pending(
+                    user=user, pending=True, actor=request.user, request=request
+                )
         except ValidationError as exc:
             raise conflict_or_invalid(exc) from None
         return with_etag(Response(s.user_data(user), status=status.HTTP_201_CREATED), user)
@@ -143,6 +147,11 @@ class UserDetailView(UserApiView):
                     blocked=not data["account_enabled"],
                     actor=request.user,
                     request=request,
+                )
+            pending = data.get("password_migration_pending")
+            if pending is not None and pending != user.password_migration_pending:
+                user = services_users.set_password_migration_pending(
+                    user=user, pending=pending, actor=request.user, request=request
                 )
         except ValidationError as exc:
             raise conflict_or_invalid(exc) from None

@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 
+from . import token_claims
 from .models import Application
 
 # Claim -> OIDC scope that releases it.
@@ -63,3 +64,43 @@ def group_ids(user: Any) -> list[str]:
 
 def emits_groups(app: Application | None) -> bool:
     return app is not None and (app.include_groups or "groups" in (app.token_claims or []))
+
+
+def extension_claims(request: Any) -> dict[str, Any]:
+    """Claims that custom authentication extensions (OnTokenIssuanceStart, through
+    `token_claims`) add to this token request's ID and access tokens: only those the app's
+    claims mapping (`extension_claims`) names. Asked once per token request (remembered
+    on it); an app that maps no claim asks nothing, so its path stays free of SQL. Raises
+    TokenIssuanceRefused when an extension configured to fail issuance failed."""
+    cached = getattr(request, "_ciam_extension_claims", None)
+    if cached is not None:
+        return cached
+    app: Application = request.client
+    mapping = set(app.extension_claims or [])
+    found: dict[str, Any] = {}
+    if mapping and token_claims.has_provider():
+        from .tokens import issuer_for, tenant_id
+
+        user = getattr(request, "user", None)
+        app_only = request.grant_type == "client_credentials" or user is None
+        ctx = token_claims.TokenIssuanceContext(
+            tenant_id=tenant_id(),
+            issuer=issuer_for(request),
+            client_id=app.client_id,
+            grant_type=str(request.grant_type),
+            scopes=tuple(request.scopes or ()),
+            user_id=None if app_only else str(user.pk),
+            client_ip=_client_ip(request),
+            extra={} if app_only else {"user": user},
+        )
+        found = {k: v for k, v in token_claims.collect(ctx).items() if k in mapping}
+    request._ciam_extension_claims = found
+    return found
+
+
+def _client_ip(request: Any) -> str:
+    django_request = getattr(request, "_request", None)
+    if django_request is not None:
+        return django_request.META.get("REMOTE_ADDR", "") or ""
+    headers = getattr(request, "headers", None) or {}
+    return str(headers.get("REMOTE_ADDR", "") or "")

@@ -57,6 +57,9 @@ class Application(AbstractApplication):
     # Optional claims of the user's profile put in ID tokens (and userinfo).
     token_claims = models.JSONField(default=list, blank=True)
     include_groups: models.BooleanField = models.BooleanField(default=False)
+    # Claims mapping: names of claims that custom authentication extensions
+    # (OnTokenIssuanceStart) may add to this app's ID and access tokens.
+    extension_claims = models.JSONField(default=list, blank=True)
     # For web APIs: the scopes (delegated permissions) and app roles it exposes.
     identifier_uri: models.CharField = models.CharField(max_length=255, blank=True, default="")
     exposed_scopes = models.JSONField(default=list, blank=True)

@@ -62,6 +62,7 @@ APP_FIELDS = [
     "refresh_token_lifetime",
     "token_claims",
     "include_groups",
+    "extension_claims",
     "identifier_uri",
     "exposed_scopes",
     "app_roles",

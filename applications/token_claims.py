@@ -43,6 +43,10 @@ def register(new: Provider | None) -> None:
     _provider = new
 
 
+def has_provider() -> bool:
+    return _provider is not None
+
+
 def collect(ctx: TokenIssuanceContext) -> dict[str, Any]:
     """Claims to add to this token, from the registered provider; {} when none. A
     provider that fails and is configured to fail issuance raises TokenIssuanceRefused."""

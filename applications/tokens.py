@@ -194,6 +194,9 @@ def access_token_generator(request: Any) -> str:
         auth_time = getattr(request, "auth_time", None)
         if auth_time:
             claims["auth_time"] = auth_time
+    from .claims import extension_claims
+
+    claims.update(extension_claims(request))  # OnTokenIssuanceStart (applications.token_claims)
     return sign(claims, app.algorithm or SigningAlgorithm.RS256, typ="at+jwt")
 
 

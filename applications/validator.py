@@ -365,6 +365,7 @@ class TenantOAuth2Validator(OAuth2Validator):
         roles = services.user_roles(app, request.user)
         if roles:
             claims["roles"] = roles
+        claims.update(claims_module.extension_claims(request))  # OnTokenIssuanceStart
         return claims, expiration_time
 
     def finalize_id_token(self, id_token, token, token_handler, request) -> str:

@@ -28,7 +28,7 @@ from oauthlib.common import Request as OauthlibRequest
 
 from ciam.tenancy import TenantRequest
 
-from . import keys, services, tokens
+from . import keys, services, token_claims, tokens
 from . import scopes as scope_catalog
 from .models import Application, RefreshToken
 from .validator import TenantOAuth2Validator
@@ -245,7 +245,13 @@ class TenantTokenView(OAuthLibMixin, View):
     """The token endpoint (RFC 6749 §3.2); errors in RFC 6749 §5.2 shape."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        _url, headers, body, status = self.create_token_response(request)
+        try:
+            _url, headers, body, status = self.create_token_response(request)
+        except token_claims.TokenIssuanceRefused as refused:
+            # A custom authentication extension configured to fail issuance failed:
+            # nothing was issued or saved (it runs before the first token is built).
+            error = {"error": "access_denied", "error_description": refused.message}
+            return _no_store(JsonResponse(error, status=400))
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
             response[key] = value

@@ -111,6 +111,7 @@ TENANT_APPS = [
     "directory",
     "applications",
     "userflows",
+    "extensions",
     "branding",
     "insights",
     "oauth2_provider",
@@ -241,6 +242,8 @@ SILENCED_SYSTEM_CHECKS = [
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # OnPasswordSubmit: accounts marked "to migrate" (docs/extensions.md)
+    "userflows.legacy_passwords.LegacyPasswordBackend",
 ]
 PASSWORD_HASHERS = [
     "directory.hashers.Argon2idHasher",
@@ -439,4 +442,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# --- custom authentication extensions (docs/extensions.md) ---
+# Consecutive failures that open an extension's circuit breaker, and how long it stays open.
+CIAM_EXTENSION_BREAKER_FAILURES = int(env("CIAM_EXTENSION_BREAKER_FAILURES") or 5)
+CIAM_EXTENSION_BREAKER_COOLDOWN_SECONDS = float(
+    env("CIAM_EXTENSION_BREAKER_COOLDOWN_SECONDS") or 30
+)
+CIAM_EXTENSION_MAX_RESPONSE_BYTES = int(env("CIAM_EXTENSION_MAX_RESPONSE_BYTES") or 65536)
+CIAM_EXTENSION_CALL_LOG_DAYS = int(env("CIAM_EXTENSION_CALL_LOG_DAYS") or 30)
+# Call log rows are written in batches at most this often (0: at every request end).
+CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS = float(env("CIAM_EXTENSION_CALL_LOG_BATCH_SECONDS") or 1)
+CELERY_BEAT_SCHEDULE["purge-extension-call-logs"] = {
+    "task": "extensions.purge_call_logs_all_tenants",
+    "schedule": 24 * 3600.0,
 }

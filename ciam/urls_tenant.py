@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include(directory_namespace)),
     path("", include("userflows.urls")),
     path("", include("admincenter.urls_userflows")),
+    path("", include("admincenter.urls_extensions")),
     path("", include("branding.urls")),
     path("", include("insights.urls")),
     path("admin/", include("admincenter.urls")),

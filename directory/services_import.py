@@ -7,7 +7,9 @@ is validated first; a bad row is reported with its line number and reason and ne
 written. Good rows are written in batches, each batch in one transaction; users whose email
 already exists are left as they are, so a re-run creates nothing twice. Carried-over hashes
 verify with the matching hasher in PASSWORD_HASHERS and Django re-hashes them with the
-tenant's hasher (Argon2id) on the first successful sign-in."""
+tenant's hasher (Argon2id) on the first successful sign-in. A `password_migration_pending`
+column (true/false) marks accounts whose password stays in a legacy store, checked once by
+an OnPasswordSubmit custom authentication extension (just-in-time migration)."""
 
 from __future__ import annotations
 
@@ -53,6 +55,7 @@ class ImportRow:
     attributes: dict[str, Any]
     password_hash: str
     external_id: str = ""
+    password_migration_pending: bool = False
 
 
 @dataclass
@@ -146,7 +149,14 @@ def parse_rows(text: str, file_format: str) -> tuple[list[ImportRow], list[dict[
                     attributes[key[5:]] = value
             elif key in PROFILE_FIELDS:
                 profile_raw[key] = value
-            elif key not in {"email", "password_hash", "custom_attributes", "external_id", ""}:
+            elif key not in {
+                "email",
+                "password_hash",
+                "custom_attributes",
+                "external_id",
+                "password_migration_pending",
+                "",
+            }:
                 reasons.append(f"unknown column {key}.")
         try:
             profile = clean_profile(profile_raw)
@@ -168,6 +178,10 @@ def parse_rows(text: str, file_format: str) -> tuple[list[ImportRow], list[dict[
                 password_hash = _check_hash(str(raw["password_hash"]))
             except ValueError as exc:
                 reasons.append(str(exc))
+        # Just-in-time migration (OnPasswordSubmit): the password stays in the legacy store.
+        migrate = str(raw.get("password_migration_pending") or "").strip().lower()
+        if migrate not in {"", "true", "false", "1", "0", "yes", "no"}:
+            reasons.append("password_migration_pending must be true or false.")
         if reasons:
             errors.append({"line": line, "email": email, "reason": " ".join(reasons)})
             continue
@@ -180,6 +194,7 @@ def parse_rows(text: str, file_format: str) -> tuple[list[ImportRow], list[dict[
                 typed,
                 password_hash,
                 str(raw.get("external_id") or "")[:256],
+                migrate in {"true", "1", "yes"},
             )
         )
     return rows, errors
@@ -199,6 +214,7 @@ def _write_batch(batch: list[ImportRow]) -> tuple[int, int]:
                 password=r.password_hash or UNUSABLE_PASSWORD_PREFIX,
                 custom_attributes=r.attributes,
                 external_id=r.external_id,
+                password_migration_pending=r.password_migration_pending,
                 **r.profile,
             )
             for r in new

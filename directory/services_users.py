@@ -300,8 +300,16 @@ def set_password(
         locked = User.objects.select_for_update().get(pk=user.pk)
         locked.set_password(password)
         locked.must_change_password = False
+        locked.password_migration_pending = False  # the legacy password no longer counts
         locked.security_stamp = new_security_stamp()
-        locked.save(update_fields=["password", "must_change_password", "security_stamp"])
+        locked.save(
+            update_fields=[
+                "password",
+                "must_change_password",
+                "password_migration_pending",
+                "security_stamp",
+            ]
+        )
         Identity.objects.get_or_create(
             user=locked,
             type=Identity.Type.PASSWORD,
@@ -412,7 +420,60 @@ def delete_user(*, user: User, actor: Any, request: HttpRequest | None = None) -
 
 
 def password_chosen_by_customer(user: User) -> None:
-    """The customer chose their own password: a temporary one no longer needs changing."""
-    if getattr(user, "must_change_password", False):
-        User.objects.filter(pk=user.pk).update(must_change_password=False)
+    """The customer chose their own password: a temporary one no longer needs changing,
+    and a legacy one (just-in-time migration) no longer counts."""
+    if getattr(user, "must_change_password", False) or getattr(
+        user, "password_migration_pending", False
+    ):
+        User.objects.filter(pk=user.pk).update(
+            must_change_password=False, password_migration_pending=False
+        )
         user.must_change_password = False
+        user.password_migration_pending = False
+
+
+def set_password_migration_pending(
+    *, user: User, pending: bool, actor: Any, request: HttpRequest | None = None
+) -> User:
+    """Mark an account "to migrate" (its password lives in a legacy store, checked once by
+    an OnPasswordSubmit extension) or clear the mark, audited."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        before = locked.password_migration_pending
+        locked.password_migration_pending = bool(pending)
+        locked.save(update_fields=["password_migration_pending", "updated_at"])
+        audit.record(
+            action="user.password_migration",
+            actor=actor,
+            request=request,
+            target=locked,
+            before={"password_migration_pending": before},
+            after={"password_migration_pending": locked.password_migration_pending},
+        )
+    return locked
+
+
+def complete_password_migration(user: User, password: str) -> User:
+    """The legacy store accepted `password` (OnPasswordSubmit): store our own hash of it
+    and clear the mark, so the extension is never called again for this account. The
+    password policy is not applied: it is the customer's existing password."""
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.password_migration_pending:
+            return locked
+        locked.set_password(password)
+        locked.password_migration_pending = False
+        locked.save(update_fields=["password", "password_migration_pending", "updated_at"])
+        Identity.objects.get_or_create(
+            user=locked,
+            type=Identity.Type.PASSWORD,
+            issuer=LOCAL_ISSUER,
+            subject=locked.email or str(locked.pk),
+        )
+        audit.record(
+            action="user.password_migrated",
+            actor="custom authentication extension",
+            target=locked,
+            after={"password_migration_pending": False},
+        )
+    return locked

@@ -33,3 +33,38 @@ def run(point: str, **kwargs: Any) -> dict[str, Any]:
     for fn in _registry[point]:
         merged.update(fn(**kwargs) or {})
     return merged
+
+
+# -- bridge to userflows.extension_points (custom authentication extensions) ---------------
+# The journey engine replaces these pages' steps; until then they fire the extension
+# points from here, as the engine will.
+class Blocked(Exception):
+    """An extension ended the journey: show `title` / `message` on a block page."""
+
+    def __init__(self, title: str = "", message: str = "") -> None:
+        super().__init__(message)
+        self.title, self.message = title, message
+
+
+def journey_context(request: Any, flow: Any, email: str = "", attributes: Any = None) -> Any:
+    """The extension_points.JourneyContext of a sign-up page request."""
+    from applications.tokens import tenant_id
+
+    from . import context
+    from .extension_points import JourneyContext
+
+    ctx = context.get_context(request)
+    session = getattr(request, "session", None)
+    return JourneyContext(
+        tenant_id=tenant_id(),
+        issuer=getattr(request, "tenant_base_url", ""),
+        journey_id=(session.session_key if session is not None else "") or "",
+        flow_id=str(flow.pk) if flow is not None else None,
+        client_id=ctx.client_id,
+        client_type="browser",
+        email=email,
+        ui_locale=getattr(request, "LANGUAGE_CODE", "") or "",
+        client_ip=request.META.get("REMOTE_ADDR", "") or "",
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:256],
+        attributes=dict(attributes or {}),
+    )

@@ -18,7 +18,7 @@ from ciam.clientip import client_ip
 from directory.models import User
 from insights.services import record_event
 
-from . import codes, context, hooks
+from . import codes, context, extension_points, hooks
 from .attributes import apply_values
 from .models import UserFlow
 
@@ -69,8 +69,20 @@ def start_email_verification(
     else:
         handled = hooks.run(hooks.OTP_SEND, request=request, email=email, code=code)
         if not handled.get("handled"):
+            handled["handled"] = _extension_sent_code(request, flow, email, code)
+        if not handled.get("handled"):
             adapter.send_mail("userflows/email/signup_code", email, {"code": code, "flow": flow})
     record_step(request, flow, "signup.code_sent", {})
+
+
+def _extension_sent_code(request: HttpRequest, flow: UserFlow, email: str, code: str) -> bool:
+    """OnOtpSend: True when a custom authentication extension delivered the code."""
+    try:
+        return extension_points.provider().on_otp_send(
+            hooks.journey_context(request, flow, email), email, code
+        )
+    except extension_points.ExtensionFailure as exc:
+        raise ValidationError({"email": exc.message}) from exc
 
 
 @transaction.atomic

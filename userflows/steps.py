@@ -8,13 +8,13 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.hashers import make_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from directory.emails import EmailFormField
 
-from . import codes, hooks, signup
+from . import codes, extension_points, hooks, signup
 from .attributes import AttributesForm
 from .models import UserFlow
 from .passwords import validate_customer_password
@@ -125,7 +125,15 @@ class AttributesStep(SignUpStep):
         prefill = hooks.run(
             hooks.ATTRIBUTE_COLLECTION_START, request=request, flow=flow, email=state["email"]
         )
-        return AttributesForm(data, flow=flow, initial=prefill.get("values") or {})
+        if "extension_prefill" not in state:  # OnAttributeCollectionStart, once per sign-up
+            outcome = extension_points.provider().on_attribute_collection_start(
+                hooks.journey_context(request, flow, state["email"])
+            )
+            if outcome is not None and outcome.action == "block":
+                raise hooks.Blocked(outcome.title, outcome.message)
+            state["extension_prefill"] = signup.json_values(outcome.values if outcome else {})
+        initial = {**(prefill.get("values") or {}), **state["extension_prefill"]}
+        return AttributesForm(data, flow=flow, initial=initial)
 
     def submit(self, request, flow, state, form):
         values = dict(form.cleaned_data)
@@ -137,6 +145,18 @@ class AttributesStep(SignUpStep):
             values=values,
         )
         values.update(result.get("values") or {})
+        outcome = extension_points.provider().on_attribute_collection_submit(
+            hooks.journey_context(request, flow, state["email"]), values
+        )
+        if outcome is not None and outcome.action == "block":
+            raise hooks.Blocked(outcome.title, outcome.message)
+        if outcome is not None and outcome.action == "show_errors":
+            errors: dict[str, list[str]] = {NON_FIELD_ERRORS: [outcome.message]}
+            for name, message in outcome.field_errors.items():
+                errors[name if name in form.fields else NON_FIELD_ERRORS] = [message]
+            raise ValidationError({k: [m for m in v if m] for k, v in errors.items() if any(v)})
+        if outcome is not None:
+            values.update(outcome.values)
         state["attributes"] = signup.json_values(values)
         signup.record_step(request, flow, "signup.attributes_collected", {"count": len(values)})
 

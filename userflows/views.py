@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from applications.models import Application
 
-from . import context, signup
+from . import context, extension_points, hooks, signup
 from .attributes import AttributesForm, current_values
 from .steps import pending_step
 
@@ -101,13 +101,23 @@ def signup_view(request: HttpRequest) -> HttpResponse:
         state, step = {"done": [], "flow_id": str(flow.pk)}, pending_step(flow, {"done": []})
     assert step is not None
     data = request.POST if request.method == "POST" else None
-    form = step.build_form(request, flow, state, data)
-    if data is not None and form.is_valid():
-        try:
+    try:
+        form = step.build_form(request, flow, state, data)
+        valid = data is not None and form.is_valid()
+        if valid:
             step.submit(request, flow, state, form)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+    except (hooks.Blocked, extension_points.ExtensionFailure) as exc:
+        # A custom authentication extension ended the sign-up (block page), or failed and
+        # is configured to fail the step: the journey ends here, nothing was created.
+        request.session.pop(signup.SESSION_KEY, None)
+        title = getattr(exc, "title", "") or _("You cannot sign up right now")
+        return render(
+            request, "userflows/blocked.html", {"title": title, "message": exc.message}, status=403
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+    else:
+        if valid:
             state["done"].append(step.key)
             if pending_step(flow, state) is None:
                 try:
