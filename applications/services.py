@@ -321,9 +321,13 @@ def remove_app_role_assignment(
         assignment.delete()
 
 
-def user_roles(app: Application | None, user: Any) -> list[str]:
+def user_roles(app: Application | None, user: Any, known: dict | None = None) -> list[str]:
+    """The app roles assigned to `user` on `app`; `known` maps app pk -> roles already
+    read in this request (the refresh grant reads them with the token, one query)."""
     if app is None or user is None:
         return []
+    if known is not None and app.pk in known:
+        return list(known[app.pk])
     return sorted(
         AppRoleAssignment.objects.filter(application=app, user=user).values_list("value", flat=True)
     )

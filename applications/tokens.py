@@ -184,7 +184,7 @@ def access_token_generator(request: Any) -> str:
         from .services import user_roles
 
         resource = resource_app(audience, app)
-        assigned = user_roles(resource, user)
+        assigned = user_roles(resource, user, getattr(request, "_ciam_roles", None))
         if assigned:
             claims["roles"] = assigned
         # Security groups, when the app the token is for asks for them.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -16,7 +17,12 @@ from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
+from oauth2_provider.exceptions import (
+    ClientIdMissmatch,
+    InvalidIDTokenError,
+    InvalidOIDCClientError,
+    OAuthToolkitError,
+)
 from oauth2_provider.views import (
     AuthorizationView,
     RevokeTokenView,
@@ -26,13 +32,23 @@ from oauth2_provider.views import (
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
-from . import keys, services, tokens
+from directory.models import User
+
+from . import keys, refresh, services, tokens
 from . import scopes as scope_catalog
-from .models import Application, RefreshToken
+from .models import Application, IDToken, RefreshToken
 from .validator import TenantOAuth2Validator
 
 RESPONSE_MODES = ["query", "form_post"]
 PROMPTS = ["none", "login", "consent", "create", "select_account"]
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def endpoints(base: str) -> dict[str, str]:
@@ -222,6 +238,11 @@ class TenantTokenView(OAuthLibMixin, View):
     """The token endpoint (RFC 6749 §3.2); errors in RFC 6749 §5.2 shape."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.POST.get("grant_type") == "refresh_token":
+            core = self.get_oauthlib_core()
+            uri, method, body, headers = core._extract_params(request)
+            oauth_request = OauthlibRequest(uri, method, body, headers)
+            return basic_challenge(request, refresh.token_response(request, oauth_request))
         _url, headers, body, status = self.create_token_response(request)
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
@@ -333,6 +354,32 @@ class TenantLogoutView(RPInitiatedLogoutView):
     """RP-initiated logout; post_logout_redirect_uri must be registered on the app."""
 
     template_name = "applications/logout_confirm.html"
+
+    def validate_logout_request_user(self, id_token_hint, client_id):
+        """The id_token_hint must be an ID token this tenant signed (expired ones too),
+        for this client when one is named. ID tokens have no rows: an unsaved IDToken
+        carries its app and user to DOT's logout."""
+        if not id_token_hint:
+            return None
+        claims = (
+            tokens.verify(id_token_hint, check_exp=False)
+            if isinstance(id_token_hint, str)
+            else None
+        )
+        audience = (claims or {}).get("aud")
+        if claims is None or not isinstance(audience, str) or "\x00" in audience:
+            raise InvalidIDTokenError()
+        app = Application.objects.filter(client_id=audience).first()
+        user = (
+            User.objects.filter(pk=claims.get("sub")).first()
+            if _is_uuid(claims.get("sub"))
+            else None
+        )
+        if app is None or user is None:
+            raise InvalidIDTokenError()
+        if client_id and client_id != app.client_id:
+            raise ClientIdMissmatch()
+        return IDToken(application=app, user=user, jti=str(claims.get("jti", "")))
 
     def get_request_application(self, id_token, client_id):
         if client_id:

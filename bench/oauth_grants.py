@@ -86,6 +86,7 @@ def setup_data(connections: int) -> dict:
             redirect_uris=["https://bench.example/cb"],
             actor="bench",
         )
+        services.update_application(web, actor="bench", algorithm="ES256")
         user = User.objects.filter(email="bench-user@example.com").first() or (
             User.objects.create_user(email="bench-user@example.com", kind="customer")
         )
@@ -323,7 +324,7 @@ def main() -> None:
         runs = [
             ("client_credentials ES256", "client_credentials", data["daemons"]["ES256"], None),
             ("client_credentials RS256", "client_credentials", data["daemons"]["RS256"], None),
-            ("refresh_token RS256", "refresh_token", data["web"], data["refresh"]),
+            ("refresh_token ES256", "refresh_token", data["web"], data["refresh"]),
         ]
         # warm up every worker (routes, app snapshots, signing keys, connections)
         for _label, grant, creds, _tokens in runs[:2]:
