@@ -320,6 +320,8 @@ class TenantOAuth2Validator(OAuth2Validator):
             "oid",
             "azp",
             "sid",
+            "ver",
+            "preferred_username",
             "amr",
             "acr",
             *claims_module.CLAIM_SCOPES,
@@ -344,6 +346,8 @@ class TenantOAuth2Validator(OAuth2Validator):
             amr=["pwd"],
             acr="1",
         )
+        for name, value in tokens.entra_profile_claims(request.user, request.scopes).items():
+            claims.setdefault(name, value)
         if getattr(request, "sid", ""):
             claims["sid"] = request.sid
         roles = services.user_roles(app, request.user, getattr(request, "_ciam_roles", None))
