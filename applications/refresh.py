@@ -126,7 +126,7 @@ def _allowed_origin(oauth_request: OauthlibRequest) -> str | None:
     return origin if allowed else None
 
 
-def _authenticate(oauth_request: OauthlibRequest) -> Any:
+def _authenticate(oauth_request: OauthlibRequest, grant_type: str = "refresh_token") -> Any:
     from .validator import ALLOWED_GRANTS, TenantOAuth2Validator
 
     validator = TenantOAuth2Validator()
@@ -136,8 +136,8 @@ def _authenticate(oauth_request: OauthlibRequest) -> Any:
     elif not validator.authenticate_client_id(oauth_request.client_id, oauth_request):
         raise GrantError("invalid_client", "Client authentication failed.", 401)
     client = oauth_request.client
-    if "refresh_token" not in ALLOWED_GRANTS.get(client.app_type, set()):
-        raise GrantError("unauthorized_client", "This app may not use the refresh_token grant.")
+    if grant_type not in ALLOWED_GRANTS.get(client.app_type, set()):
+        raise GrantError("unauthorized_client", f"This app may not use the {grant_type} grant.")
     return validator
 
 
@@ -229,6 +229,49 @@ def _revoke_family_if_replayed(checksum: str, client: Any) -> None:
         RefreshToken.revoke_family(family)
 
 
+def issue_new_family(oauth_request: OauthlibRequest, user: User, scopes: list[str]) -> dict:
+    """Tokens of a new sign-in that did not pass through an authorization code (the
+    device grant): a JWT access token and a refresh token starting a new family, written
+    in one statement, and an ID token when `openid` is among the scopes."""
+    import uuid
+
+    from .validator import TenantOAuth2Validator
+
+    client = oauth_request.client
+    now = datetime.now(tz=UTC)
+    body = _issue(oauth_request, TenantOAuth2Validator(), user, scopes)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ISSUE,
+            {
+                "user": user.pk,
+                "old": None,
+                "at_checksum": checksum_of(body["access_token"]),
+                "rt_checksum": checksum_of(body["refresh_token"]),
+                "app": client.pk,
+                "expires": now + timedelta(seconds=body["expires_in"]),
+                "scope": body["scope"],
+                "resource": "[]",
+                "family": uuid.uuid4(),
+                "now": now,
+            },
+        )
+    return body
+
+
+def json_response(body: dict, status: int = 200) -> HttpResponse:
+    response = HttpResponse(json.dumps(body), status=status, content_type="application/json")
+    response["Cache-Control"] = "no-store"
+    response["Pragma"] = "no-cache"
+    return response
+
+
+def authenticate(oauth_request: OauthlibRequest, grant_type: str) -> None:
+    """Client authentication of the token endpoint (secret, assertion, or a public
+    client's id), then whether its app type may use `grant_type`; GrantError if not."""
+    _authenticate(oauth_request, grant_type)
+
+
 def _user_from_row(values: tuple) -> User:
     """The user row read by the consume statement, as Django would have loaded it."""
     converted = []
@@ -245,7 +288,7 @@ def _issue(
     client = oauth_request.client
     oauth_request.user = user
     oauth_request.scopes = scopes
-    oauth_request.grant_type = "refresh_token"
+    oauth_request.grant_type = oauth_request.grant_type or "refresh_token"
     expires_in = int(client.access_token_lifetime)
     oauth_request.expires_in = expires_in
     body: dict[str, Any] = {

@@ -4,7 +4,7 @@ Keys sections."""
 
 from django.urls import path
 
-from . import admin_views, views
+from . import admin_views, device_views, views
 
 urlpatterns = [
     path(".well-known/openid-configuration", views.discovery, name="oidc_discovery"),
@@ -15,6 +15,12 @@ urlpatterns = [
     path("oauth2/v2.0/logout", views.TenantLogoutView.as_view(), name="oauth_logout"),
     path("oauth2/v2.0/introspect", views.IntrospectView.as_view(), name="oauth_introspect"),
     path("oauth2/v2.0/revoke", views.TenantRevokeView.as_view(), name="oauth_revoke"),
+    path(
+        "oauth2/v2.0/devicecode",
+        device_views.DeviceAuthorizationView.as_view(),
+        name="oauth_devicecode",
+    ),
+    path("device", device_views.verification_page, name="oauth_device"),
     path("oidc/userinfo", views.TenantUserInfoView.as_view(), name="oidc_userinfo"),
     path("admin/apps/", admin_views.app_list, name="apps_list"),
     path("admin/apps/register/", admin_views.app_register, name="apps_register"),

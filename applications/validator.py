@@ -32,10 +32,11 @@ from .models import AccessToken, Application, AppType, Consent, Grant, IDToken, 
 
 log = logging.getLogger(__name__)
 
+DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 ALLOWED_GRANTS = {
-    AppType.WEB: {"authorization_code", "refresh_token", "client_credentials"},
+    AppType.WEB: {"authorization_code", "refresh_token", "client_credentials", DEVICE_CODE},
     AppType.SPA: {"authorization_code", "refresh_token"},
-    AppType.NATIVE: {"authorization_code", "refresh_token"},
+    AppType.NATIVE: {"authorization_code", "refresh_token", DEVICE_CODE},
     AppType.DAEMON: {"client_credentials"},
     AppType.API: {"client_credentials"},
 }

@@ -34,7 +34,7 @@ from oauthlib.common import Request as OauthlibRequest
 
 from directory.models import User
 
-from . import keys, refresh, services, tokens
+from . import device, device_views, keys, refresh, services, tokens
 from . import scopes as scope_catalog
 from .models import Application, IDToken, RefreshToken
 from .validator import TenantOAuth2Validator
@@ -60,6 +60,7 @@ def endpoints(base: str) -> dict[str, str]:
         "userinfo_endpoint": f"{base}/oidc/userinfo",
         "introspection_endpoint": f"{base}/oauth2/v2.0/introspect",
         "revocation_endpoint": f"{base}/oauth2/v2.0/revoke",
+        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
     }
 
 
@@ -73,7 +74,12 @@ def discovery(request: HttpRequest) -> JsonResponse:
         "scopes_supported": list(scope_catalog.OIDC_SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": RESPONSE_MODES,
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            device.GRANT_TYPE,
+        ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -237,17 +243,28 @@ class TenantAuthorizationView(AuthorizationView):
 class TenantTokenView(OAuthLibMixin, View):
     """The token endpoint (RFC 6749 §3.2); errors in RFC 6749 §5.2 shape."""
 
+    def _oauthlib_request(self, request: HttpRequest) -> OauthlibRequest:
+        return oauthlib_request(self, request)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.POST.get("grant_type") == "refresh_token":
-            core = self.get_oauthlib_core()
-            uri, method, body, headers = core._extract_params(request)
-            oauth_request = OauthlibRequest(uri, method, body, headers)
+        grant_type = request.POST.get("grant_type")
+        if grant_type == "refresh_token":
+            oauth_request = self._oauthlib_request(request)
             return basic_challenge(request, refresh.token_response(request, oauth_request))
+        if grant_type == device.GRANT_TYPE:
+            oauth_request = self._oauthlib_request(request)
+            return basic_challenge(request, device_views.token_response(oauth_request))
         _url, headers, body, status = self.create_token_response(request)
         response = HttpResponse(content=body, status=status, content_type="application/json")
         for key, value in headers.items():
             response[key] = value
         return basic_challenge(request, response)
+
+
+def oauthlib_request(view: OAuthLibMixin, request: HttpRequest) -> OauthlibRequest:
+    core = view.get_oauthlib_core()
+    uri, method, body, headers = core._extract_params(request)
+    return OauthlibRequest(uri, method, body, headers)
 
 
 def basic_challenge(request: HttpRequest, response: HttpResponse) -> HttpResponse:
