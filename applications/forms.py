@@ -58,6 +58,12 @@ class EditAppForm(forms.Form):
         help_text="One per line: value description",
     )
     jwks_uri = forms.URLField(label="JWKS URL for private_key_jwt", required=False)
+    backchannel_logout_uri = forms.URLField(
+        label="Back-channel logout URL", required=False, assume_scheme="https"
+    )
+    frontchannel_logout_uri = forms.URLField(
+        label="Front-channel logout URL", required=False, assume_scheme="https"
+    )
     public_keys = forms.CharField(
         label="Public keys for private_key_jwt",
         required=False,

@@ -64,6 +64,8 @@ APP_FIELDS = [
     "app_roles",
     "jwks_uri",
     "is_enabled",
+    "backchannel_logout_uri",
+    "frontchannel_logout_uri",
 ]
 
 
@@ -175,6 +177,19 @@ def register_application(
     return app, secret
 
 
+def validate_logout_uri(uri: str, field: str) -> str:
+    """A back- or front-channel logout URI: absolute https (http on loopback), no
+    fragment (OIDC Back-Channel Logout §2.2, Front-Channel Logout §2)."""
+    uri = uri.strip()
+    parts = urlsplit(uri)
+    loopback = parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme not in {"https", "http"} or (parts.scheme == "http" and not loopback):
+        raise ValidationError({field: "Use an https URL (http only on localhost)."})
+    if not parts.hostname or parts.fragment or "#" in uri:
+        raise ValidationError({field: "Use an absolute URL without a fragment."})
+    return uri
+
+
 def update_application(
     app: Application, *, actor: Any, request: HttpRequest | None = None, **changes: Any
 ) -> Application:
@@ -188,6 +203,9 @@ def update_application(
         changes["post_logout_redirect_uris"] = " ".join(
             validate_redirect_uris(list(changes["post_logout_redirect_uris"]), app.app_type)
         )
+    for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
+        if changes.get(field):
+            changes[field] = validate_logout_uri(str(changes[field]), field)
     for lifetime in ("access_token_lifetime", "id_token_lifetime"):
         if lifetime in changes and not 300 <= int(changes[lifetime]) <= 86400:
             raise ValidationError({lifetime: "Use 5 minutes to 1 day (300 to 86400 seconds)."})

@@ -35,6 +35,7 @@ from oauthlib.common import Request as OauthlibRequest
 from directory.models import User
 
 from . import device, device_views, keys, refresh, services, tokens
+from . import logout as logout_channels
 from . import scopes as scope_catalog
 from .models import Application, IDToken, RefreshToken
 from .validator import TenantOAuth2Validator
@@ -92,7 +93,10 @@ def discovery(request: HttpRequest) -> JsonResponse:
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
-        "frontchannel_logout_supported": False,
+        "frontchannel_logout_supported": True,
+        "frontchannel_logout_session_supported": True,
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
         "tenant_region_scope": None,
     }
     response = JsonResponse(data)
@@ -413,7 +417,22 @@ class TenantLogoutView(RPInitiatedLogoutView):
     def do_logout(
         self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
     ):
+        # Before the session ends: which apps did it sign in to (Back-/Front-Channel
+        # Logout 1.0)?
+        sid = services.session_id(self.request)
+        user = token_user or self.request.user
+        sub = str(user.pk) if getattr(user, "is_authenticated", False) else ""
+        issuer = self.request.tenant_base_url  # type: ignore[attr-defined]
+        apps = logout_channels.apps_of_session(sid) if sub else []
         response = super().do_logout(application, post_logout_redirect_uri, state, token_user)
+        logout_channels.notify_session_ended(apps, issuer, sub, sid)
+        frames = logout_channels.front_channel_urls(apps, issuer, sid)
         if not post_logout_redirect_uri:
-            return render(self.request, "applications/signed_out.html")
+            return render(self.request, "applications/signed_out.html", {"frames": frames})
+        if frames:
+            return render(
+                self.request,
+                "applications/signed_out.html",
+                {"frames": frames, "continue_to": response["Location"]},
+            )
         return response

@@ -32,6 +32,8 @@ def app_data(app: Any, secret: str | None = None) -> dict[str, Any]:
         "name": app.name,
         "app_type": _app_type(app),
         "redirect_uris": app.redirect_uris.split(),
+        "backchannel_logout_uri": app.backchannel_logout_uri,
+        "frontchannel_logout_uri": app.frontchannel_logout_uri,
         "api_permissions": sorted(services_access.granted_api_permissions(app.client_id)),
         "created": app.created,
     }
@@ -102,13 +104,19 @@ class ApplicationDetailView(AppApiView):
         """Rename an app, change its redirect URIs or its granted API permissions."""
         app = self.app(client_id)
         data = self.parse(s.ApplicationUpdateSerializer, partial=True)
-        fields = ["name", "redirect_uris"]
+        fields = ["name", "redirect_uris", "backchannel_logout_uri", "frontchannel_logout_uri"]
         with transaction.atomic():
             before = audit.snapshot(app, fields)
             if "name" in data:
                 app.name = data["name"]
             if "redirect_uris" in data:
                 app.redirect_uris = " ".join(data["redirect_uris"])
+            from applications.services import validate_logout_uri
+
+            for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
+                if field in data:
+                    value = data[field]
+                    setattr(app, field, value and validate_logout_uri(value, field))
             app.save()
             audit.record(
                 action="application.update",
