@@ -61,6 +61,9 @@ class EditAppForm(forms.Form):
     backchannel_logout_uri = forms.URLField(
         label="Back-channel logout URL", required=False, assume_scheme="https"
     )
+    require_pushed_authorization_requests = forms.BooleanField(
+        label="Require pushed authorization requests (PAR)", required=False
+    )
     frontchannel_logout_uri = forms.URLField(
         label="Front-channel logout URL", required=False, assume_scheme="https"
     )

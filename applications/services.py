@@ -66,6 +66,7 @@ APP_FIELDS = [
     "is_enabled",
     "backchannel_logout_uri",
     "frontchannel_logout_uri",
+    "require_pushed_authorization_requests",
 ]
 
 

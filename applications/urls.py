@@ -21,6 +21,7 @@ urlpatterns = [
         name="oauth_devicecode",
     ),
     path("device", device_views.verification_page, name="oauth_device"),
+    path("oauth2/v2.0/par", views.PushedAuthorizationView.as_view(), name="oauth_par"),
     path("oidc/userinfo", views.TenantUserInfoView.as_view(), name="oidc_userinfo"),
     path("admin/apps/", admin_views.app_list, name="apps_list"),
     path("admin/apps/register/", admin_views.app_register, name="apps_register"),

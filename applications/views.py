@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -34,7 +34,8 @@ from oauthlib.common import Request as OauthlibRequest
 
 from directory.models import User
 
-from . import device, device_views, keys, refresh, services, tokens
+from . import cache as app_cache
+from . import device, device_views, keys, par, refresh, services, tokens
 from . import logout as logout_channels
 from . import scopes as scope_catalog
 from .models import Application, IDToken, RefreshToken
@@ -62,6 +63,7 @@ def endpoints(base: str) -> dict[str, str]:
         "introspection_endpoint": f"{base}/oauth2/v2.0/introspect",
         "revocation_endpoint": f"{base}/oauth2/v2.0/revoke",
         "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+        "pushed_authorization_request_endpoint": f"{base}/oauth2/v2.0/par",
     }
 
 
@@ -93,6 +95,7 @@ def discovery(request: HttpRequest) -> JsonResponse:
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
+        "require_pushed_authorization_requests": False,
         "frontchannel_logout_supported": True,
         "frontchannel_logout_session_supported": True,
         "backchannel_logout_supported": True,
@@ -113,6 +116,66 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def _apply_pushed_request(request: HttpRequest) -> str:
+    """RFC 9126 §4: an authorization request naming a pushed `request_uri` is the pushed
+    one (its parameters replace the query's); an app that requires PAR accepts nothing
+    else. Returns why the request is refused, or ""."""
+    client_id = request.GET.get("client_id", "")
+    request_uri = request.GET.get("request_uri")
+    if request_uri is None:
+        snapshot = app_cache.client(client_id)
+        if snapshot is not None and snapshot.app.require_pushed_authorization_requests:
+            return "This app sends its authorization requests through PAR (request_uri)."
+        return ""
+    pushed = par.resolve(request_uri, client_id)
+    if pushed is None:
+        return "The request_uri is unknown, expired, or was pushed by another client."
+    query = QueryDict(mutable=True)
+    for key, value in pushed.items():
+        query[key] = value
+    # Kept in the query: the sign-in page sends the browser back to this same URL.
+    query["request_uri"] = request_uri
+    query._mutable = False
+    request.GET = query  # type: ignore[assignment]
+    request.META["QUERY_STRING"] = query.urlencode()  # what DOT hands to oauthlib
+    return ""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class PushedAuthorizationView(OAuthLibMixin, View):
+    """The PAR endpoint (RFC 9126 §2): the client authenticates as at the token
+    endpoint; the request is checked (response type, redirect URI, scopes) when pushed."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        oauth_request = oauthlib_request(self, request)
+        try:
+            refresh.authenticate(oauth_request, "authorization_code")
+        except refresh.GrantError as error:
+            body = {"error": error.error, "error_description": error.description}
+            return basic_challenge(request, refresh.json_response(body, error.status))
+        client = oauth_request.client
+        params = {k: v for k, v in request.POST.items()}
+
+        def refuse(description: str) -> HttpResponse:
+            body = {"error": "invalid_request", "error_description": description}
+            return refresh.json_response(body, 400)
+
+        if "request_uri" in params:
+            return refuse("request_uri must not be pushed.")
+        if params.get("response_type") != "code":
+            return refuse("response_type must be code.")
+        if not client.redirect_uri_allowed(params.get("redirect_uri", "")):
+            return refuse("redirect_uri is not registered for this app.")
+        if not scope_catalog.validate_user_scopes(client, params.get("scope", "").split()):
+            return refresh.json_response(
+                {"error": "invalid_scope", "error_description": "Unknown scope."}, 400
+            )
+        request_uri = par.push(client.client_id, params)
+        return refresh.json_response(
+            {"request_uri": request_uri, "expires_in": par.LIFETIME}, status=201
+        )
+
+
 class TenantAuthorizationView(AuthorizationView):
     """The authorization endpoint: DOT's view plus max_age, login_hint, select_account,
     response_mode=form_post, admin consent and a session id for the ID token's `sid`."""
@@ -120,6 +183,9 @@ class TenantAuthorizationView(AuthorizationView):
     template_name = "applications/authorize.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refused = _apply_pushed_request(request)
+        if refused:
+            return self._plain_error(refused)
         if "approval_prompt" in request.GET:
             # DOT lets this parameter turn on "a live token means consent", which would
             # skip the consent page after consent (or admin consent) was withdrawn, and

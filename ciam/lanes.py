@@ -22,7 +22,7 @@ MACHINE_PATH_RE = re.compile(
     r"(?:/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
     r"(?:/v2\.0)?)?"
     r"/(?:"
-    r"oauth2/v2\.0/(?:token|introspect|revoke|devicecode)"
+    r"oauth2/v2\.0/(?:token|introspect|revoke|devicecode|par)"
     r"|oidc/userinfo"
     r"|discovery/v2\.0/keys"
     r"|(?:v2\.0/)?\.well-known/openid-configuration"

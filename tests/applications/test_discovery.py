@@ -63,7 +63,7 @@ def test_every_endpoint_in_discovery_answers(tenant, client):
 
 def test_unadvertised_oauth_paths_do_not_exist(tenant, client):
     assert client.get(tenant.url("/o/authorize/")).status_code == 404
-    assert client.post(tenant.url("/oauth2/v2.0/par"), {}).status_code == 404
+    assert client.post(tenant.url("/oauth2/v2.0/bc-authorize"), {}).status_code == 404
 
 
 def test_jwks_publishes_public_rsa_and_ec_keys_only(tenant, client):
