@@ -65,6 +65,15 @@ class EditAppForm(forms.Form):
         help_text="One per line: value description",
     )
     jwks_uri = forms.URLField(label="JWKS URL for private_key_jwt", required=False)
+    backchannel_logout_uri = forms.URLField(
+        label="Back-channel logout URL", required=False, assume_scheme="https"
+    )
+    require_pushed_authorization_requests = forms.BooleanField(
+        label="Require pushed authorization requests (PAR)", required=False
+    )
+    frontchannel_logout_uri = forms.URLField(
+        label="Front-channel logout URL", required=False, assume_scheme="https"
+    )
     public_keys = forms.CharField(
         label="Public keys for private_key_jwt",
         required=False,

@@ -143,6 +143,9 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "exposed_scopes": EditAppForm.format_items(app.exposed_scopes),
         "app_roles": EditAppForm.format_items(app.app_roles),
         "jwks_uri": app.jwks_uri,
+        "backchannel_logout_uri": app.backchannel_logout_uri,
+        "frontchannel_logout_uri": app.frontchannel_logout_uri,
+        "require_pushed_authorization_requests": app.require_pushed_authorization_requests,
         "public_keys": json.dumps(app.jwks) if app.jwks else "",
         "is_enabled": app.is_enabled,
     }

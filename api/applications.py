@@ -32,6 +32,8 @@ def app_data(app: Any, secret: str | None = None) -> dict[str, Any]:
         "name": app.name,
         "app_type": _app_type(app),
         "redirect_uris": app.redirect_uris.split(),
+        "backchannel_logout_uri": app.backchannel_logout_uri,
+        "frontchannel_logout_uri": app.frontchannel_logout_uri,
         "api_permissions": sorted(management_api.granted_api_permissions(app.client_id)),
         "created": app.created,
     }
@@ -106,7 +108,8 @@ class ApplicationDetailView(AppApiView):
 
         app = self.app(client_id)
         data = self.parse(s.ApplicationUpdateSerializer, partial=True)
-        changes = {k: data[k] for k in ("name", "redirect_uris") if k in data}
+        fields = ("name", "redirect_uris", "backchannel_logout_uri", "frontchannel_logout_uri")
+        changes = {k: data[k] for k in fields if k in data}
         with transaction.atomic():
             if changes:
                 app_services.update_application(app, actor=request.user, request=request, **changes)

@@ -157,6 +157,8 @@ class ApplicationSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     app_type = serializers.CharField(read_only=True)
     redirect_uris = serializers.ListField(child=serializers.CharField(), read_only=True)
+    backchannel_logout_uri = serializers.CharField(read_only=True)
+    frontchannel_logout_uri = serializers.CharField(read_only=True)
     api_permissions = serializers.ListField(child=serializers.CharField(), read_only=True)
     created = serializers.DateTimeField(read_only=True)
 
@@ -174,6 +176,8 @@ class ApplicationUpdateSerializer(StrictSerializer):
     redirect_uris = serializers.ListField(
         child=serializers.URLField(max_length=2000), required=False, max_length=50
     )
+    backchannel_logout_uri = serializers.URLField(max_length=200, required=False, allow_blank=True)
+    frontchannel_logout_uri = serializers.URLField(max_length=200, required=False, allow_blank=True)
     api_permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=API_PERMISSIONS), required=False
     )

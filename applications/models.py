@@ -68,6 +68,11 @@ class Application(AbstractApplication):
     jwks = models.JSONField(default=dict, blank=True)
     jwks_uri: models.URLField = models.URLField(blank=True, default="")
     is_enabled: models.BooleanField = models.BooleanField(default=True)
+    # OpenID Connect Back-Channel / Front-Channel Logout 1.0 (applications.logout)
+    backchannel_logout_uri: models.URLField = models.URLField(blank=True, default="")
+    frontchannel_logout_uri: models.URLField = models.URLField(blank=True, default="")
+    # RFC 9126: only pushed authorization requests are accepted at /authorize
+    require_pushed_authorization_requests: models.BooleanField = models.BooleanField(default=False)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

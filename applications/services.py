@@ -68,6 +68,9 @@ APP_FIELDS = [
     "app_roles",
     "jwks_uri",
     "is_enabled",
+    "backchannel_logout_uri",
+    "frontchannel_logout_uri",
+    "require_pushed_authorization_requests",
 ]
 
 
@@ -142,6 +145,10 @@ UPDATABLE_FIELDS = frozenset(
         "jwks",
         "is_enabled",
         "description",
+        "backchannel_logout_uri",
+        "frontchannel_logout_uri",
+        "require_pushed_authorization_requests",
+        "extension_claims",
     }
 )
 
@@ -216,6 +223,19 @@ def register_application(
     return app, secret
 
 
+def validate_logout_uri(uri: str, field: str) -> str:
+    """A back- or front-channel logout URI: absolute https (http on loopback), no
+    fragment (OIDC Back-Channel Logout §2.2, Front-Channel Logout §2)."""
+    uri = uri.strip()
+    parts = urlsplit(uri)
+    loopback = parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme not in {"https", "http"} or (parts.scheme == "http" and not loopback):
+        raise ValidationError({field: "Use an https URL (http only on localhost)."})
+    if not parts.hostname or parts.fragment or "#" in uri:
+        raise ValidationError({field: "Use an absolute URL without a fragment."})
+    return uri
+
+
 def update_application(
     app: Application, *, actor: Any, request: HttpRequest | None = None, **changes: Any
 ) -> Application:
@@ -248,6 +268,9 @@ def update_application(
         field in changes and changes[field] != getattr(app, field) for field in ("jwks", "jwks_uri")
     ):
         ensure_may_manage_credentials(app, actor=actor)
+    for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
+        if changes.get(field):
+            changes[field] = validate_logout_uri(str(changes[field]), field)
     for lifetime in ("access_token_lifetime", "id_token_lifetime"):
         if lifetime in changes and not 300 <= int(changes[lifetime]) <= 86400:
             raise ValidationError({lifetime: "Use 5 minutes to 1 day (300 to 86400 seconds)."})
@@ -399,9 +422,13 @@ def remove_app_role_assignment(
         assignment.delete()
 
 
-def user_roles(app: Application | None, user: Any) -> list[str]:
+def user_roles(app: Application | None, user: Any, known: dict | None = None) -> list[str]:
+    """The app roles assigned to `user` on `app`; `known` maps app pk -> roles already
+    read in this request (the refresh grant reads them with the token, one query)."""
     if app is None or user is None:
         return []
+    if known is not None and app.pk in known:
+        return list(known[app.pk])
     return sorted(
         AppRoleAssignment.objects.filter(application=app, user=user).values_list("value", flat=True)
     )

@@ -57,3 +57,25 @@ def rotate_signing_keys_all_tenants_task() -> int:
             rotate_signing_keys_task.delay()
         count += 1
     return count
+
+
+LOGOUT_DELIVERY_ATTEMPTS = 7
+
+
+@app.task(name="applications.deliver_logout_token")
+def deliver_logout_token_task(app_pk: int, token: str, attempt: int = 1) -> bool:
+    """OIDC Back-Channel Logout: POST the logout token to the app. While the app does
+    not acknowledge it, the task sends itself again with exponential backoff (10 s,
+    20 s, ... 10 min; seven attempts in all). A new message rather than Celery's retry
+    exception, so that a failed delivery never fails the request that queued it."""
+    from . import logout
+
+    if logout.deliver(app_pk, token):
+        return True
+    if attempt < LOGOUT_DELIVERY_ATTEMPTS:
+        deliver_logout_token_task.apply_async(
+            args=(app_pk, token),
+            kwargs={"attempt": attempt + 1},
+            countdown=min(10 * 2 ** (attempt - 1), 600),
+        )
+    return False

@@ -78,6 +78,11 @@ def _is_issuer_of(schema: str, issuer: str) -> bool:
     if tenant is None or parts.scheme not in {"http", "https"} or not parts.hostname:
         return False
     path = parts.path.rstrip("/")
+    # Entra's authority shape on any base: <base>/<tenant-id> and <base>/<tenant-id>/v2.0
+    for authority in (f"/{tenant.pk}/v2.0", f"/{tenant.pk}"):
+        if path.endswith(authority):
+            path = path[: -len(authority)]
+            break
     if path == f"/{settings.CIAM_TENANT_PATH_PREFIX}/{tenant.name}":
         return parts.hostname.lower() in shared_hosts()
     if not path:
@@ -181,11 +186,12 @@ def access_token_generator(request: Any) -> str:
         claims["oid"] = str(user.pk)
         claims["scp"] = " ".join(delegated)
         claims["scope"] = claims["scp"]  # RFC 9068 §2.2.3, for clients that read it
+        claims.update(entra_profile_claims(user, scopes))
         from .claims import emits_groups, group_ids
         from .services import user_roles
 
         resource = resource_app(audience, app)
-        assigned = user_roles(resource, user)
+        assigned = user_roles(resource, user, getattr(request, "_ciam_roles", None))
         if assigned:
             claims["roles"] = assigned
         # Security groups, when the app the token is for asks for them.
@@ -198,6 +204,20 @@ def access_token_generator(request: Any) -> str:
 
     claims.update(extension_claims(request))  # OnTokenIssuanceStart (applications.token_claims)
     return sign(claims, app.algorithm or SigningAlgorithm.RS256, typ="at+jwt")
+
+
+def entra_profile_claims(user: Any, scopes: list[str]) -> dict[str, str]:
+    """`preferred_username` and `name`, released by the profile scope in Entra's v2.0
+    ID and access tokens (learn.microsoft.com: ID token / access token claims
+    reference); in an external tenant the username is the sign-in email."""
+    if "profile" not in scopes:
+        return {}
+    claims = {}
+    if getattr(user, "email", ""):
+        claims["preferred_username"] = user.email
+    if getattr(user, "display_name", ""):
+        claims["name"] = user.display_name
+    return claims
 
 
 # -- app-only tokens: self-contained, no row ------------------------------------------------

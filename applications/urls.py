@@ -3,7 +3,7 @@ the OAuth 2.0 / OpenID Connect endpoints (the admin pages are admincenter's)."""
 
 from django.urls import path
 
-from . import views
+from . import device_views, views
 
 urlpatterns = [
     path(".well-known/openid-configuration", views.discovery, name="oidc_discovery"),
@@ -16,5 +16,12 @@ urlpatterns = [
     path("oauth2/v2.0/logout", views.TenantLogoutView.as_view(), name="oauth_logout"),
     path("oauth2/v2.0/introspect", views.IntrospectView.as_view(), name="oauth_introspect"),
     path("oauth2/v2.0/revoke", views.TenantRevokeView.as_view(), name="oauth_revoke"),
+    path(
+        "oauth2/v2.0/devicecode",
+        device_views.DeviceAuthorizationView.as_view(),
+        name="oauth_devicecode",
+    ),
+    path("device", device_views.verification_page, name="oauth_device"),
+    path("oauth2/v2.0/par", views.PushedAuthorizationView.as_view(), name="oauth_par"),
     path("oidc/userinfo", views.TenantUserInfoView.as_view(), name="oidc_userinfo"),
 ]

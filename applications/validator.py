@@ -19,7 +19,6 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import unquote_plus
 
-from django.db import transaction
 from django.utils import timezone
 from jwcrypto import jws
 from oauth2_provider.oauth2_validators import OAuth2Validator
@@ -37,15 +36,22 @@ from .models import AccessToken, Application, AppType, Consent, Grant, IDToken, 
 
 log = logging.getLogger(__name__)
 
+DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
 ALLOWED_GRANTS = {
-    AppType.WEB: {"authorization_code", "refresh_token", "client_credentials"},
+    AppType.WEB: {"authorization_code", "refresh_token", "client_credentials", DEVICE_CODE},
     AppType.SPA: {"authorization_code", "refresh_token"},
-    AppType.NATIVE: {"authorization_code", "refresh_token"},
+    AppType.NATIVE: {"authorization_code", "refresh_token", DEVICE_CODE},
     AppType.DAEMON: {"client_credentials"},
     AppType.API: {"client_credentials"},
 }
 
 PKCE_METHODS = {"S256": code_challenge_method_s256, "plain": code_challenge_method_plain}
+
+
+def _left_half_hash(value: str) -> str:
+    """at_hash (OIDC Core §3.1.3.6) for SHA-256 based algorithms (RS256, ES256)."""
+    digest = hashlib.sha256(value.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).decode().rstrip("=")
 
 
 def code_digest(code: Any) -> str:
@@ -114,7 +120,16 @@ class TenantOAuth2Validator(OAuth2Validator):
         # ValueError): no client id contains one.
         if not isinstance(client_id, str) or "\x00" in client_id:
             return None
-        return super()._load_application(client_id, request)
+        # The process's app snapshot (applications.cache), exact per configuration
+        # generation: no query per request.
+        current = getattr(request, "client", None)
+        if isinstance(current, Application) and current.client_id == client_id:
+            return current if current.is_usable(request) else None
+        snapshot = app_cache.client(client_id)
+        if snapshot is None or not snapshot.app.is_usable(request):
+            return None
+        request.client = snapshot.application()
+        return request.client
 
     # -- grants, scopes, PKCE ------------------------------------------------------------
     def validate_grant_type(self, client_id, grant_type, client, request, *args, **kwargs) -> bool:
@@ -273,14 +288,13 @@ class TenantOAuth2Validator(OAuth2Validator):
             )
 
     def _create_access_token(self, expires, request, token, source_refresh_token=None):
-        # The ID token row was just made by finalize_id_token: use it rather than
-        # re-verifying the signed ID token to find it again (DOT's default).
-        id_token = getattr(request, "id_token", None)
+        # No IDToken rows (finalize_id_token): never re-verify the signed ID token to
+        # look one up (DOT's default).
         access_token = AccessToken(
             user=request.user,
             scope=token["scope"],
             expires=expires,
-            id_token=id_token if isinstance(id_token, IDToken) else None,
+            id_token=None,
             application=request.client,
             source_refresh_token=source_refresh_token,
             resource=getattr(request, "resource", []),
@@ -336,6 +350,8 @@ class TenantOAuth2Validator(OAuth2Validator):
             "oid",
             "azp",
             "sid",
+            "ver",
+            "preferred_username",
             "amr",
             "acr",
             *claims_module.CLAIM_SCOPES,
@@ -360,25 +376,34 @@ class TenantOAuth2Validator(OAuth2Validator):
             amr=["pwd"],
             acr="1",
         )
+        for name, value in tokens.entra_profile_claims(request.user, request.scopes).items():
+            claims.setdefault(name, value)
         if getattr(request, "sid", ""):
             claims["sid"] = request.sid
-        roles = services.user_roles(app, request.user)
+        roles = services.user_roles(app, request.user, getattr(request, "_ciam_roles", None))
         if roles:
             claims["roles"] = roles
         claims.update(claims_module.extension_claims(request))  # OnTokenIssuanceStart
         return claims, expiration_time
 
     def finalize_id_token(self, id_token, token, token_handler, request) -> str:
-        claims, expiration_time = self.get_id_token_dictionary(token, token_handler, request)
+        claims, _expires = self.get_id_token_dictionary(token, token_handler, request)
         id_token.update(**claims)
         if "nonce" not in id_token and request.nonce:
             id_token["nonce"] = request.nonce
-        serialized = tokens.sign(dict(id_token), request.client.algorithm)
-        with transaction.atomic():
-            saved = self._save_id_token(id_token["jti"], request, expiration_time)
-        request.access_token = saved
-        request.id_token = saved
-        return serialized
+        # No IDToken row: an ID token is self-contained, and nothing reads such rows
+        # (RP-initiated logout verifies the id_token_hint itself, TenantLogoutView).
+        return tokens.sign(dict(id_token), request.client.algorithm)
+
+    def signed_id_token(self, token: dict[str, Any], request: Any) -> str:
+        """The ID token of a refresh grant (applications.refresh): what oauthlib's
+        add_id_token starts from (aud, iat, at_hash), finished by finalize_id_token."""
+        id_token = {
+            "aud": request.client.client_id,
+            "iat": int(time.time()),
+            "at_hash": _left_half_hash(token["access_token"]),
+        }
+        return self.finalize_id_token(id_token, token, None, request)
 
     def _get_key_for_token(self, token: str):
         claims = tokens.verify(token, check_exp=False)

@@ -5,18 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import time
+import uuid
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import render, resolve_url
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from oauth2_provider.exceptions import InvalidOIDCClientError, OAuthToolkitError
+from oauth2_provider.exceptions import (
+    ClientIdMissmatch,
+    InvalidIDTokenError,
+    InvalidOIDCClientError,
+    OAuthToolkitError,
+)
 from oauth2_provider.views import (
     AuthorizationView,
     RevokeTokenView,
@@ -27,14 +33,25 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.common import Request as OauthlibRequest
 
 from ciam.tenancy import TenantRequest
+from directory.models import User
 
-from . import keys, services, token_claims, tokens
+from . import cache as app_cache
+from . import device, device_views, keys, par, refresh, services, token_claims, tokens
+from . import logout as logout_channels
 from . import scopes as scope_catalog
-from .models import Application, RefreshToken
+from .models import Application, IDToken, RefreshToken
 from .validator import TenantOAuth2Validator
 
 RESPONSE_MODES = ["query", "form_post"]
 PROMPTS = ["none", "login", "consent", "create", "select_account"]
+
+
+def _is_uuid(value: Any) -> bool:
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
 
 
 def endpoints(base: str) -> dict[str, str]:
@@ -46,6 +63,8 @@ def endpoints(base: str) -> dict[str, str]:
         "userinfo_endpoint": f"{base}/oidc/userinfo",
         "introspection_endpoint": f"{base}/oauth2/v2.0/introspect",
         "revocation_endpoint": f"{base}/oauth2/v2.0/revoke",
+        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+        "pushed_authorization_request_endpoint": f"{base}/oauth2/v2.0/par",
     }
 
 
@@ -59,7 +78,12 @@ def discovery(request: TenantRequest) -> JsonResponse:
         "scopes_supported": list(scope_catalog.OIDC_SCOPES),
         "response_types_supported": ["code"],
         "response_modes_supported": RESPONSE_MODES,
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+        "grant_types_supported": [
+            "authorization_code",
+            "refresh_token",
+            "client_credentials",
+            device.GRANT_TYPE,
+        ],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256", "ES256"],
         "token_endpoint_auth_methods_supported": auth_methods,
@@ -72,7 +96,11 @@ def discovery(request: TenantRequest) -> JsonResponse:
         "claims_parameter_supported": False,
         "request_parameter_supported": False,
         "request_uri_parameter_supported": False,
-        "frontchannel_logout_supported": False,
+        "require_pushed_authorization_requests": False,
+        "frontchannel_logout_supported": True,
+        "frontchannel_logout_session_supported": True,
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
         "tenant_region_scope": None,
     }
     response = JsonResponse(data)
@@ -100,6 +128,66 @@ def jwks(request: HttpRequest) -> JsonResponse:
     return response
 
 
+def _apply_pushed_request(request: HttpRequest) -> str:
+    """RFC 9126 §4: an authorization request naming a pushed `request_uri` is the pushed
+    one (its parameters replace the query's); an app that requires PAR accepts nothing
+    else. Returns why the request is refused, or ""."""
+    client_id = request.GET.get("client_id", "")
+    request_uri = request.GET.get("request_uri")
+    if request_uri is None:
+        snapshot = app_cache.client(client_id)
+        if snapshot is not None and snapshot.app.require_pushed_authorization_requests:
+            return "This app sends its authorization requests through PAR (request_uri)."
+        return ""
+    pushed = par.resolve(request_uri, client_id)
+    if pushed is None:
+        return "The request_uri is unknown, expired, or was pushed by another client."
+    query = QueryDict(mutable=True)
+    for key, value in pushed.items():
+        query[key] = value
+    # Kept in the query: the sign-in page sends the browser back to this same URL.
+    query["request_uri"] = request_uri
+    query._mutable = False
+    request.GET = query  # type: ignore[assignment]
+    request.META["QUERY_STRING"] = query.urlencode()  # what DOT hands to oauthlib
+    return ""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class PushedAuthorizationView(OAuthLibMixin, View):
+    """The PAR endpoint (RFC 9126 §2): the client authenticates as at the token
+    endpoint; the request is checked (response type, redirect URI, scopes) when pushed."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        oauth_request = oauthlib_request(self, request)
+        try:
+            refresh.authenticate(oauth_request, "authorization_code")
+        except refresh.GrantError as error:
+            body = {"error": error.error, "error_description": error.description}
+            return basic_challenge(request, refresh.json_response(body, error.status))
+        client = oauth_request.client
+        params = {k: v for k, v in request.POST.items()}
+
+        def refuse(description: str) -> HttpResponse:
+            body = {"error": "invalid_request", "error_description": description}
+            return refresh.json_response(body, 400)
+
+        if "request_uri" in params:
+            return refuse("request_uri must not be pushed.")
+        if params.get("response_type") != "code":
+            return refuse("response_type must be code.")
+        if not client.redirect_uri_allowed(params.get("redirect_uri", "")):
+            return refuse("redirect_uri is not registered for this app.")
+        if not scope_catalog.validate_user_scopes(client, params.get("scope", "").split()):
+            return refresh.json_response(
+                {"error": "invalid_scope", "error_description": "Unknown scope."}, 400
+            )
+        request_uri = par.push(client.client_id, params)
+        return refresh.json_response(
+            {"request_uri": request_uri, "expires_in": par.LIFETIME}, status=201
+        )
+
+
 class TenantAuthorizationView(AuthorizationView):
     """The authorization endpoint: DOT's view plus max_age, login_hint, select_account,
     response_mode=form_post, admin consent and a session id for the ID token's `sid`."""
@@ -117,6 +205,9 @@ class TenantAuthorizationView(AuthorizationView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refused = _apply_pushed_request(request)
+        if refused:
+            return self._plain_error(refused)
         if "approval_prompt" in request.GET:
             # DOT lets this parameter turn on "a live token means consent", which would
             # skip the consent page after consent (or admin consent) was withdrawn, and
@@ -244,8 +335,18 @@ class TenantAuthorizationView(AuthorizationView):
 class TenantTokenView(OAuthLibMixin, View):
     """The token endpoint (RFC 6749 §3.2); errors in RFC 6749 §5.2 shape."""
 
+    def _oauthlib_request(self, request: HttpRequest) -> OauthlibRequest:
+        return oauthlib_request(self, request)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        grant_type = request.POST.get("grant_type")
         try:
+            if grant_type == "refresh_token":
+                oauth_request = self._oauthlib_request(request)
+                return basic_challenge(request, refresh.token_response(request, oauth_request))
+            if grant_type == device.GRANT_TYPE:
+                oauth_request = self._oauthlib_request(request)
+                return basic_challenge(request, device_views.token_response(oauth_request))
             _url, headers, body, status = self.create_token_response(request)
         except token_claims.TokenIssuanceRefused as refused:
             # A custom authentication extension configured to fail issuance failed:
@@ -264,6 +365,12 @@ class TenantTokenView(OAuthLibMixin, View):
                 response["Access-Control-Allow-Origin"] = origin
                 response["Vary"] = "Origin"
         return basic_challenge(request, response)
+
+
+def oauthlib_request(view: OAuthLibMixin, request: HttpRequest) -> OauthlibRequest:
+    core = view.get_oauthlib_core()
+    uri, method, body, headers = core._extract_params(request)
+    return OauthlibRequest(uri, method, body, headers)
 
 
 def basic_challenge(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -380,6 +487,32 @@ class TenantLogoutView(RPInitiatedLogoutView):
 
     template_name = "applications/logout_confirm.html"
 
+    def validate_logout_request_user(self, id_token_hint, client_id):
+        """The id_token_hint must be an ID token this tenant signed (expired ones too),
+        for this client when one is named. ID tokens have no rows: an unsaved IDToken
+        carries its app and user to DOT's logout."""
+        if not id_token_hint:
+            return None
+        claims = (
+            tokens.verify(id_token_hint, check_exp=False)
+            if isinstance(id_token_hint, str)
+            else None
+        )
+        audience = (claims or {}).get("aud")
+        if claims is None or not isinstance(audience, str) or "\x00" in audience:
+            raise InvalidIDTokenError()
+        app = Application.objects.filter(client_id=audience).first()
+        user = (
+            User.objects.filter(pk=claims.get("sub")).first()
+            if _is_uuid(claims.get("sub"))
+            else None
+        )
+        if app is None or user is None:
+            raise InvalidIDTokenError()
+        if client_id and client_id != app.client_id:
+            raise ClientIdMissmatch()
+        return IDToken(application=app, user=user, jti=str(claims.get("jti", "")))
+
     def get_request_application(self, id_token, client_id):
         if client_id:
             app = (
@@ -395,7 +528,22 @@ class TenantLogoutView(RPInitiatedLogoutView):
     def do_logout(
         self, application=None, post_logout_redirect_uri=None, state=None, token_user=None
     ):
+        # Before the session ends: which apps did it sign in to (Back-/Front-Channel
+        # Logout 1.0)?
+        sid = services.session_id(self.request)
+        user = token_user or self.request.user
+        sub = str(user.pk) if getattr(user, "is_authenticated", False) else ""
+        issuer = self.request.tenant_base_url  # type: ignore[attr-defined]
+        apps = logout_channels.apps_of_session(sid) if sub else []
         response = super().do_logout(application, post_logout_redirect_uri, state, token_user)
+        logout_channels.notify_session_ended(apps, issuer, sub, sid)
+        frames = logout_channels.front_channel_urls(apps, issuer, sid)
         if not post_logout_redirect_uri:
-            return render(self.request, "applications/signed_out.html")
+            return render(self.request, "applications/signed_out.html", {"frames": frames})
+        if frames:
+            return render(
+                self.request,
+                "applications/signed_out.html",
+                {"frames": frames, "continue_to": response["Location"]},
+            )
         return response

@@ -43,6 +43,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ciam.settings")
 TENANT = "benchco"
 TOKEN_PATH = f"/t/{TENANT}/oauth2/v2.0/token"
+CODES = 12000  # authorization codes made for the code-exchange run
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
 
 def setup_data(connections: int) -> dict:
@@ -86,6 +88,7 @@ def setup_data(connections: int) -> dict:
             redirect_uris=["https://bench.example/cb"],
             actor="bench",
         )
+        services.update_application(web, actor="bench", algorithm="ES256")
         user = User.objects.filter(email="bench-user@example.com").first() or (
             User.objects.create_user(email="bench-user@example.com", kind="customer")
         )
@@ -109,7 +112,46 @@ def setup_data(connections: int) -> dict:
                 token_family=uuid.uuid4(),
             )
             refresh_tokens.append(raw_refresh)
-    return {"daemons": daemons, "web": (web.client_id, web_secret), "refresh": refresh_tokens}
+        # authorization codes (PKCE S256, one verifier) for the code exchange runs
+        from applications import device
+        from applications.models import Grant
+        from applications.validator import code_digest
+
+        verifier = "bench-verifier-" + "x" * 40
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
+        codes = [uuid.uuid4().hex for _ in range(CODES)]
+        Grant.objects.bulk_create(
+            [
+                Grant(
+                    user=user,
+                    code=code_digest(code),
+                    application=web,
+                    expires=timezone.now() + timedelta(minutes=30),
+                    redirect_uri="https://bench.example/cb",
+                    scope="openid offline_access",
+                    code_challenge=challenge,
+                    code_challenge_method="S256",
+                    auth_time=timezone.now(),
+                )
+                for code in codes
+            ],
+            batch_size=1000,
+        )
+        device_codes = [
+            device.start(web.client_id, ["openid"])["device_code"] for _ in range(connections)
+        ]
+    return {
+        "daemons": daemons,
+        "web": (web.client_id, web_secret),
+        "refresh": refresh_tokens,
+        "codes": [codes[i::connections] for i in range(connections)],
+        "verifier": verifier,
+        "device": device_codes,
+    }
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -183,7 +225,13 @@ def run_wrk(port: int, grant: str, creds, refresh_tokens, connections: int, seco
 
 
 def python_worker(args: tuple) -> tuple[list[float], int]:
-    port, grant, creds, refresh_token, seconds = args
+    """One keep-alive connection. `secret` is the grant's per-connection input: its
+    refresh-token chain start, its list of authorization codes (+ verifier), or its
+    device code (polled while pending: authorization_pending / slow_down are the
+    expected answers and not errors)."""
+    port, grant, creds, secret, seconds = args
+    refresh_token = secret if grant == "refresh_token" else ""
+    codes = list(secret[0]) if grant == "authorization_code" else []
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {
         "Authorization": basic(*creds),
@@ -196,6 +244,19 @@ def python_worker(args: tuple) -> tuple[list[float], int]:
     while time.perf_counter() < deadline:
         if grant == "client_credentials":
             body = "grant_type=client_credentials"
+        elif grant == "authorization_code":
+            if not codes:
+                break
+            body = urlencode(
+                {
+                    "grant_type": "authorization_code",
+                    "code": codes.pop(),
+                    "redirect_uri": "https://bench.example/cb",
+                    "code_verifier": secret[1],
+                }
+            )
+        elif grant == DEVICE_GRANT:
+            body = urlencode({"grant_type": DEVICE_GRANT, "device_code": secret})
         else:
             body = urlencode({"grant_type": "refresh_token", "refresh_token": refresh_token})
         started = time.perf_counter()
@@ -209,7 +270,10 @@ def python_worker(args: tuple) -> tuple[list[float], int]:
             errors += 1
             continue
         latencies.append(time.perf_counter() - started)
-        if response.status != 200:
+        if grant == DEVICE_GRANT:
+            if json.loads(data).get("error") not in {"authorization_pending", "slow_down"}:
+                errors += 1
+        elif response.status != 200:
             errors += 1
         elif grant == "refresh_token":
             refresh_token = json.loads(data)["refresh_token"]
@@ -221,6 +285,7 @@ def run_python(port: int, grant: str, creds, refresh_tokens, connections: int, s
         (port, grant, creds, refresh_tokens[i] if refresh_tokens else "", seconds)
         for i in range(connections)
     ]
+    started = time.perf_counter()
     with mp.Pool(connections) as pool:
         results = pool.map(python_worker, jobs)
     latencies = sorted(x for lat, _ in results for x in lat)
@@ -229,7 +294,9 @@ def run_python(port: int, grant: str, creds, refresh_tokens, connections: int, s
     def pct(p: float) -> float:
         return latencies[min(count - 1, int(p * count))] * 1000 if count else float("nan")
 
-    return count, seconds, sum(e for _, e in results), pct(0.50), pct(0.99)
+    # the code-exchange run may end early when its codes run out
+    elapsed = min(seconds, time.perf_counter() - started)
+    return count, elapsed, sum(e for _, e in results), pct(0.50), pct(0.99)
 
 
 # -- the server -----------------------------------------------------------------------------
@@ -323,7 +390,14 @@ def main() -> None:
         runs = [
             ("client_credentials ES256", "client_credentials", data["daemons"]["ES256"], None),
             ("client_credentials RS256", "client_credentials", data["daemons"]["RS256"], None),
-            ("refresh_token RS256", "refresh_token", data["web"], data["refresh"]),
+            ("refresh_token ES256", "refresh_token", data["web"], data["refresh"]),
+            (
+                "auth code + PKCE ES256",
+                "authorization_code",
+                data["web"],
+                [(codes, data["verifier"]) for codes in data["codes"]],
+            ),
+            ("device-code polling", DEVICE_GRANT, data["web"], data["device"]),
         ]
         # warm up every worker (routes, app snapshots, signing keys, connections)
         for _label, grant, creds, _tokens in runs[:2]:
@@ -332,7 +406,9 @@ def main() -> None:
         for label, grant, creds, tokens in runs:
             pids = process_tree(server.pid)
             cpu_before = cpu_seconds(pids)
-            count, duration, errors, p50, p99 = load(
+            # wrk's script knows client credentials and refresh tokens only
+            runner = load if grant in {"client_credentials", "refresh_token"} else run_python
+            count, duration, errors, p50, p99 = runner(
                 opts.port, grant, creds, tokens, opts.connections, opts.seconds
             )
             cpu = cpu_seconds(pids) - cpu_before

@@ -17,8 +17,12 @@ from django.core.handlers.base import BaseHandler
 from django.http import HttpRequest, HttpResponse
 
 MACHINE_PATH_RE = re.compile(
-    rf"^(?:/{re.escape(settings.CIAM_TENANT_PATH_PREFIX)}/[^/]+)?/(?:"
-    r"oauth2/v2\.0/(?:token|introspect|revoke)"
+    rf"^(?:/{re.escape(settings.CIAM_TENANT_PATH_PREFIX)}/[^/]+)?"
+    # Entra's authority shape: /<tenant-id>/ or /<tenant-id>/v2.0/ (tenants.middleware)
+    r"(?:/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"(?:/v2\.0)?)?"
+    r"/(?:"
+    r"oauth2/v2\.0/(?:token|introspect|revoke|devicecode|par)"
     r"|oidc/userinfo"
     r"|discovery/v2\.0/keys"
     r"|(?:v2\.0/)?\.well-known/openid-configuration"

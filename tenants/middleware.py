@@ -88,6 +88,24 @@ def _route(kind: str, value: str) -> Tenant | None:
     return copy.copy(tenant) if tenant is not None else None
 
 
+AUTHORITY_RE = re.compile(
+    r"^/(?P<tid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"(?P<v2>/v2\.0)?(?=/|$)"
+)
+
+
+def _entra_authority_segment(path_info: str, tenant: Tenant) -> str | None:
+    """`/<tenant-id>` or `/<tenant-id>/v2.0` when the path starts with this tenant's id;
+    "" when it starts with another id (answered 404, saying nothing about other
+    tenants); None when it names no tenant id."""
+    match = AUTHORITY_RE.match(path_info)
+    if match is None:
+        return None
+    if match["tid"].lower() != str(tenant.pk):
+        return ""
+    return match.group(0).lower()
+
+
 class TenantRoutingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -131,6 +149,22 @@ class TenantRoutingMiddleware:
             tenant = _route("host", hostname)
             if tenant is None:
                 return not_found()
+
+        authority = _entra_authority_segment(request.path_info, tenant)
+        if authority == "":
+            return not_found()
+        if authority is not None:
+            # Entra's authority shape: /<tenant-id>/ and /<tenant-id>/v2.0/ on any of the
+            # tenant's bases serve the tenant with that segment in its base URL, so that
+            # discovery's issuer is the URL it was fetched from.
+            prefix = f"{request.tenant_path_prefix or script_name}{authority}"  # type: ignore[attr-defined]
+            rest = request.path_info[len(authority) :]
+            if not rest:
+                return HttpResponseRedirect(request.path + "/")
+            request.path_info = rest
+            request.META["SCRIPT_NAME"] = prefix
+            set_script_prefix(prefix + "/")
+            request.tenant_path_prefix = prefix  # type: ignore[attr-defined]
 
         tenant.domain_url = hostname
         request.tenant = tenant

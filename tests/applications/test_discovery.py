@@ -22,6 +22,7 @@ def test_discovery_on_shared_host_names_the_path_base_as_issuer(tenant, client, 
         "end_session_endpoint",
         "introspection_endpoint",
         "revocation_endpoint",
+        "device_authorization_endpoint",
     ):
         assert config[key].startswith(base + "/"), key
     assert config["code_challenge_methods_supported"] == ["S256"]
@@ -30,6 +31,7 @@ def test_discovery_on_shared_host_names_the_path_base_as_issuer(tenant, client, 
         "authorization_code",
         "refresh_token",
         "client_credentials",
+        "urn:ietf:params:oauth:grant-type:device_code",
     }
 
 
@@ -59,7 +61,7 @@ def test_every_endpoint_in_discovery_answers(tenant, client):
 
 def test_unadvertised_oauth_paths_do_not_exist(tenant, client):
     assert client.get(tenant.url("/o/authorize/")).status_code == 404
-    assert client.post(tenant.url("/oauth2/v2.0/devicecode"), {}).status_code == 404
+    assert client.post(tenant.url("/oauth2/v2.0/bc-authorize"), {}).status_code == 404
 
 
 def test_jwks_publishes_public_rsa_and_ec_keys_only(tenant, client):
