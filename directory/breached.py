@@ -17,6 +17,7 @@ Two sources, either or both:
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import heapq
 import logging
@@ -24,6 +25,8 @@ import mmap
 import os
 import struct
 import tempfile
+import time
+from binascii import unhexlify
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,34 +60,30 @@ class CompileReport:
     bad_examples: list[tuple[int, str]] = field(default_factory=list)
 
 
-def _parse(line: bytes) -> int | None:
-    """`HASH:COUNT` (or a bare HASH) -> the first 8 bytes as an int; None when malformed."""
-    text = line.strip()
-    if not text:
-        return None
-    digest, _sep, count = text.partition(b":")
-    if len(digest) != 40 or (count and not count.strip().isdigit()):
+def _parse(line: bytes) -> bytes | None:
+    """`HASH:COUNT` (or a bare HASH) -> the first 8 bytes of the SHA-1 (bytes compare in
+    the order of the big-endian number); None when malformed."""
+    digest, _sep, count = line.strip().partition(b":")
+    if len(digest) != 40 or (count and not count.isdigit()):
         return None
     try:
-        raw = bytes.fromhex(digest.decode("ascii"))
-    except (UnicodeDecodeError, ValueError):
+        return unhexlify(digest)[:ENTRY]
+    except binascii.Error:
         return None
-    return int.from_bytes(raw[:ENTRY], "big")
 
 
-def _spill(values: list[int], directory: str) -> str:
+def _spill(values: list[bytes], directory: str) -> str:
     values.sort()
     fd, path = tempfile.mkstemp(dir=directory, suffix=".run")
     with os.fdopen(fd, "wb") as out:
-        out.write(b"".join(v.to_bytes(ENTRY, "big") for v in values))
+        out.write(b"".join(values))
     return path
 
 
-def _read_run(path: str) -> Iterator[int]:
+def _read_run(path: str) -> Iterator[bytes]:
     with open(path, "rb") as run:
         while block := run.read(ENTRY * 65536):
-            for offset in range(0, len(block), ENTRY):
-                yield int.from_bytes(block[offset : offset + ENTRY], "big")
+            yield from (block[offset : offset + ENTRY] for offset in range(0, len(block), ENTRY))
 
 
 def compile_corpus(
@@ -101,7 +100,7 @@ def compile_corpus(
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".breached-") as work:
         runs: list[str] = []
-        values: list[int] = []
+        values: list[bytes] = []
         pending = 0
         for line in source:
             report.lines += 1
@@ -134,7 +133,7 @@ def compile_corpus(
                     if value == previous:
                         continue
                     previous = value
-                    buffer.append(value.to_bytes(ENTRY, "big"))
+                    buffer.append(value)
                     report.entries += 1
                     if len(buffer) >= 65536:
                         out.write(b"".join(buffer))
@@ -189,30 +188,36 @@ class Corpus:
         return self.contains_sha1(sha1_hex(password))
 
 
-_corpus_cache: dict[str, Corpus] = {}
+RECHECK_SECONDS = 1.0
+# path -> (monotonic time of the last check, the corpus or None)
+_corpus_cache: dict[str, tuple[float, Corpus | None]] = {}
 
 
 def corpus() -> Corpus | None:
-    """The configured compiled corpus, or None when none is loaded. Reopened when the
-    file is replaced (a new load), so running workers pick it up."""
-    path = Path(settings.CIAM_BREACHED_PASSWORDS_FILE)
+    """The configured compiled corpus, or None when none is loaded. The file is checked
+    at most once a second and reopened when replaced (a new load), so running workers
+    pick it up without a restart."""
+    name = str(settings.CIAM_BREACHED_PASSWORDS_FILE)
+    now = time.monotonic()
+    checked_at, cached = _corpus_cache.get(name, (-RECHECK_SECONDS, None))
+    if now - checked_at < RECHECK_SECONDS:
+        return cached
     try:
-        stat = path.stat()
+        stat = os.stat(name)
     except FileNotFoundError:
+        _corpus_cache[name] = (now, None)
         return None
-    cached = _corpus_cache.get(str(path))
-    if cached is not None and (cached.stat.st_ino, cached.stat.st_mtime_ns) == (
+    if cached is None or (cached.stat.st_ino, cached.stat.st_mtime_ns) != (
         stat.st_ino,
         stat.st_mtime_ns,
     ):
-        return cached
-    try:
-        opened = Corpus(path)
-    except (OSError, ValueError):
-        logger.exception("The breached-password corpus could not be opened")
-        return None
-    _corpus_cache[str(path)] = opened
-    return opened
+        try:
+            cached = Corpus(Path(name))
+        except (OSError, ValueError):
+            logger.exception("The breached-password corpus could not be opened")
+            cached = None
+    _corpus_cache[name] = (now, cached)
+    return cached
 
 
 def range_api_contains(digest_hex: str) -> bool:
