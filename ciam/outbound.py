@@ -48,9 +48,32 @@ def check_url(url: str) -> None:
         _public_only(parts.hostname, parts.port or 443)
 
 
-def _get(
-    url: str, *, timeout: float, max_bytes: int, headers: dict[str, str] | None = None
-) -> bytes:
+def get_json(url: str, *, timeout: float = 5, max_bytes: int = MAX_BYTES) -> Any:
+    """GET `url` and parse its JSON body, within the rules above."""
+    check_url(url)
+    try:
+        with requests.get(url, timeout=timeout, stream=True, allow_redirects=False) as response:
+            if response.status_code != 200:
+                raise OutboundError(f"The server answered with status {response.status_code}.")
+            body = response.raw.read(max_bytes + 1, decode_content=True)
+    except requests.RequestException as exc:
+        raise OutboundError("The server could not be reached.") from exc
+    if len(body) > max_bytes:
+        raise OutboundError("The answer is too large.")
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        raise OutboundError("The answer is not JSON.") from exc
+
+
+def get_text(
+    url: str,
+    *,
+    timeout: float = 3,
+    max_bytes: int = 2 * MAX_BYTES,
+    headers: dict[str, str] | None = None,
+) -> str:
+    """GET `url` and return its body as text (UTF-8), within the rules above."""
     check_url(url)
     try:
         with requests.get(
@@ -63,26 +86,4 @@ def _get(
         raise OutboundError("The server could not be reached.") from exc
     if len(body) > max_bytes:
         raise OutboundError("The answer is too large.")
-    return body
-
-
-def get_text(
-    url: str,
-    *,
-    timeout: float = 3,
-    max_bytes: int = 2 * MAX_BYTES,
-    headers: dict[str, str] | None = None,
-) -> str:
-    """GET `url` and return its body as text (UTF-8), within the rules above."""
-    return _get(url, timeout=timeout, max_bytes=max_bytes, headers=headers).decode(
-        "utf-8", "replace"
-    )
-
-
-def get_json(url: str, *, timeout: float = 5, max_bytes: int = MAX_BYTES) -> Any:
-    """GET `url` and parse its JSON body, within the rules above."""
-    body = _get(url, timeout=timeout, max_bytes=max_bytes)
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise OutboundError("The answer is not JSON.") from exc
+    return body.decode("utf-8", "replace")
