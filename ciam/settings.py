@@ -43,13 +43,6 @@ CIAM_DNS_NAMESERVER = env("CIAM_DNS_NAMESERVER") or ""
 # Admin-configured outbound URLs (JWKS, OIDC issuers) may reach private and loopback
 # addresses over http only when this is on (development and tests); see ciam/outbound.py.
 CIAM_OUTBOUND_ALLOW_PRIVATE = env_bool("CIAM_OUTBOUND_ALLOW_PRIVATE", False)
-# Breached passwords (directory/breached.py): the corpus compiled by
-# `manage.py load_breached_passwords`, and HIBP's k-anonymity range API (off by default).
-CIAM_BREACHED_PASSWORDS_FILE = env("CIAM_BREACHED_PASSWORDS_FILE") or str(
-    BASE_DIR / "var" / "breached-passwords.bin"
-)
-CIAM_HIBP_RANGE_API = env_bool("CIAM_HIBP_RANGE_API", False)
-CIAM_HIBP_RANGE_URL = env("CIAM_HIBP_RANGE_URL") or "https://api.pwnedpasswords.com/range/"
 # Seconds between a tenant's soft delete and the purge of its schema.
 CIAM_TENANT_PURGE_GRACE_SECONDS = int(env("CIAM_TENANT_PURGE_GRACE_SECONDS") or 0)
 
@@ -201,6 +194,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "directory.breached.BreachedPasswordValidator"},
 ]
+# Breached passwords (directory/breached.py): the corpus compiled by
+# `manage.py load_breached_passwords`, and HIBP's k-anonymity range API (off by default).
+CIAM_BREACHED_PASSWORDS_FILE = env("CIAM_BREACHED_PASSWORDS_FILE") or str(
+    BASE_DIR / "var" / "breached-passwords.bin"
+)
+CIAM_HIBP_RANGE_API = env_bool("CIAM_HIBP_RANGE_API", False)
+CIAM_HIBP_RANGE_URL = env("CIAM_HIBP_RANGE_URL") or "https://api.pwnedpasswords.com/range/"
 # Customers sign in on the tenant's sign-in pages; the admin center has its own.
 LOGIN_URL = "account_login"
 
