@@ -115,3 +115,6 @@ class IdentityProviderForm(forms.Form):
 class PasswordPolicyForm(forms.Form):
     min_length = forms.IntegerField(min_value=8, max_value=128, label="Minimum length")
     reject_common = forms.BooleanField(required=False, label="Reject common passwords")
+    change_breached_at_signin = forms.BooleanField(
+        required=False, label="Require a new password at sign-in when it appears in a breach"
+    )

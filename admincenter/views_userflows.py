@@ -203,7 +203,11 @@ def password_policy(request: HttpRequest) -> HttpResponse:
     policy = services.get_password_policy()
     form = PasswordPolicyForm(
         request.POST or None,
-        initial={"min_length": policy.min_length, "reject_common": policy.reject_common},
+        initial={
+            "min_length": policy.min_length,
+            "reject_common": policy.reject_common,
+            "change_breached_at_signin": policy.change_breached_at_signin,
+        },
     )
     if request.method == "POST" and form.is_valid():
         services.update_password_policy(**form.cleaned_data, actor=request.user, request=request)

@@ -191,3 +191,26 @@ def get_json(url: str, *, timeout: float = TIMEOUT, max_bytes: int = MAX_BYTES) 
         return json.loads(response.content)
     except ValueError as exc:
         raise OutboundError("The answer is not JSON.") from exc
+
+
+def get_text(
+    url: str,
+    *,
+    timeout: float = 3,
+    max_bytes: int = 2 * MAX_BYTES,
+    headers: dict[str, str] | None = None,
+) -> str:
+    """GET `url` and return its body as text (UTF-8), within the rules above."""
+    check_url(url)
+    try:
+        with requests.get(
+            url, timeout=timeout, stream=True, allow_redirects=False, headers=headers
+        ) as response:
+            if response.status_code != 200:
+                raise OutboundError(f"The server answered with status {response.status_code}.")
+            body = response.raw.read(max_bytes + 1, decode_content=True)
+    except requests.RequestException as exc:
+        raise OutboundError("The server could not be reached.") from exc
+    if len(body) > max_bytes:
+        raise OutboundError("The answer is too large.")
+    return body.decode("utf-8", "replace")

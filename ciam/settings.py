@@ -260,7 +260,15 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "directory.breached.BreachedPasswordValidator"},
 ]
+# Breached passwords (directory/breached.py): the corpus compiled by
+# `manage.py load_breached_passwords`, and HIBP's k-anonymity range API (off by default).
+CIAM_BREACHED_PASSWORDS_FILE = env("CIAM_BREACHED_PASSWORDS_FILE") or str(
+    BASE_DIR / "var" / "breached-passwords.bin"
+)
+CIAM_HIBP_RANGE_API = env_bool("CIAM_HIBP_RANGE_API", False)
+CIAM_HIBP_RANGE_URL = env("CIAM_HIBP_RANGE_URL") or "https://api.pwnedpasswords.com/range/"
 # Customers sign in on the tenant's sign-in pages; the admin center has its own.
 LOGIN_URL = "account_login"
 

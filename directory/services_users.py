@@ -419,6 +419,13 @@ def delete_user(*, user: User, actor: Any, request: HttpRequest | None = None) -
         )
 
 
+def require_password_change(user: User) -> None:
+    """The account must choose a new password at its next page (its password appeared in
+    a breach); the customer pages enforce it (userflows PasswordChangeRequiredMiddleware)."""
+    User.objects.filter(pk=user.pk).update(must_change_password=True)
+    user.must_change_password = True
+
+
 def password_chosen_by_customer(user: User) -> None:
     """The customer chose their own password: a temporary one no longer needs changing,
     and a legacy one (just-in-time migration) no longer counts."""

@@ -24,7 +24,7 @@ from directory.models import User
 from insights.services import record_event
 
 from . import context, devices, lockout
-from .passwords import validate_customer_password
+from .passwords import breached_at_signin, validate_customer_password
 
 logger = logging.getLogger(__name__)
 CODE_TEMPLATES = (
@@ -107,6 +107,13 @@ class AccountAdapter(DefaultAccountAdapter):
                 % {"seconds": wait}
             )
         super().pre_authenticate(request, **credentials)
+
+    def authenticate(self, request: HttpRequest, **credentials: Any) -> Any:
+        user = super().authenticate(request, **credentials)
+        password = credentials.get("password")
+        if user is not None and password and breached_at_signin(user, password):
+            _event(request, "signin.breached_password", user_id=user.pk)
+        return user
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         email = (credentials.get("email") or "").strip().lower()

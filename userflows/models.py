@@ -129,6 +129,8 @@ class PasswordPolicy(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
     min_length = models.PositiveSmallIntegerField(default=8)
     reject_common = models.BooleanField(default=True)
+    # A customer who signs in with a password now found in a breach must change it.
+    change_breached_at_signin = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -268,15 +268,25 @@ def get_password_policy() -> PasswordPolicy:
     return PasswordPolicy.objects.get_or_create(id=1)[0]
 
 
+POLICY_FIELDS = ["min_length", "reject_common", "change_breached_at_signin"]
+
+
 def update_password_policy(
-    *, min_length: int, reject_common: bool, actor: Any, request: HttpRequest | None = None
+    *,
+    min_length: int,
+    reject_common: bool,
+    actor: Any,
+    request: HttpRequest | None = None,
+    change_breached_at_signin: bool | None = None,
 ) -> PasswordPolicy:
     if not 8 <= min_length <= 128:
         raise ValidationError({"min_length": "Choose a length between 8 and 128."})
     with transaction.atomic():
         policy = PasswordPolicy.objects.select_for_update().get_or_create(id=1)[0]
-        before = audit.snapshot(policy, ["min_length", "reject_common"])
+        before = audit.snapshot(policy, POLICY_FIELDS)
         policy.min_length, policy.reject_common = min_length, reject_common
+        if change_breached_at_signin is not None:
+            policy.change_breached_at_signin = change_breached_at_signin
         policy.save()
         audit.record(
             action="password_policy.update",
@@ -285,6 +295,6 @@ def update_password_policy(
             target=policy,
             target_label="Password policy",
             before=before,
-            after=audit.snapshot(policy, ["min_length", "reject_common"]),
+            after=audit.snapshot(policy, POLICY_FIELDS),
         )
     return policy
