@@ -26,6 +26,8 @@ MANAGEMENT_API_PERMISSIONS = {
     "User.ReadWrite.All": "Read and write all users' profiles",
     "Group.ReadWrite.All": "Read and write all groups",
     "Application.ReadWrite.All": "Read and write all app registrations",
+    "OrganizationalBranding.Read.All": "Read company branding and language customisations",
+    "OrganizationalBranding.ReadWrite.All": "Read and write company branding and languages",
 }
 MANAGEMENT_API_AUDIENCE = "urn:ciam:management-api"
 DEFAULT_SUFFIX = "/.default"

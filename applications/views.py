@@ -329,6 +329,17 @@ class TenantUserInfoView(UserInfoView):
     """The UserInfo endpoint (OIDC Core §5.3): bearer access token of this tenant."""
 
 
+def _app_home(application: Any) -> str:
+    """Where "Return to the app" leads after a sign-out without a post-logout URI: the
+    origin of the app's first registered https (or loopback) redirect URI."""
+    for uri in application.redirect_uris.split() if application is not None else []:
+        parts = urlsplit(uri)
+        loopback = parts.hostname in {"localhost", "127.0.0.1", "[::1]"}
+        if parts.scheme == "https" or (parts.scheme == "http" and loopback):
+            return f"{parts.scheme}://{parts.netloc}/"
+    return ""
+
+
 class TenantLogoutView(RPInitiatedLogoutView):
     """RP-initiated logout; post_logout_redirect_uri must be registered on the app."""
 
@@ -351,5 +362,9 @@ class TenantLogoutView(RPInitiatedLogoutView):
     ):
         response = super().do_logout(application, post_logout_redirect_uri, state, token_user)
         if not post_logout_redirect_uri:
-            return render(self.request, "applications/signed_out.html")
+            return render(
+                self.request,
+                "applications/signed_out.html",
+                {"application": application, "return_url": _app_home(application)},
+            )
         return response

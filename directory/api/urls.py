@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, groups, users
+from . import applications, branding, groups, users
 
 resource_patterns = [
     path("users/", users.UserListView.as_view(), name="api_users"),
@@ -24,6 +24,10 @@ resource_patterns = [
     path("custom-attributes/<str:attribute_id>/", groups.AttributeDetailView.as_view()),
     path("applications/", applications.ApplicationListView.as_view()),
     path("applications/<str:client_id>/", applications.ApplicationDetailView.as_view()),
+    path("branding/", branding.BrandingView.as_view(), name="api_branding"),
+    path("branding/images/<str:field>/", branding.BrandingImageView.as_view()),
+    path("branding/languages/", branding.LanguageListView.as_view()),
+    path("branding/languages/<str:tag>/", branding.LanguageDetailView.as_view()),
 ]
 
 
