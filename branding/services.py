@@ -37,14 +37,8 @@ TEXT_LIMITS = {
     "troubleshooting_text": 100,
     "sender_name": 100,
 }
-EMAIL_KINDS = (
-    "login_code",
-    "signup_code",
-    "password_reset",
-    "welcome",
-    "mfa_code",
-    "account_deleted",
-)
+# login_code is both the sign-in code and the MFA email code (one allauth email).
+EMAIL_KINDS = ("login_code", "signup_code", "password_reset", "welcome", "account_deleted")
 EMAIL_PARTS = ("subject", "intro")
 SETTABLE = (
     *TEXT_FIELDS,

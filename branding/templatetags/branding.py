@@ -21,3 +21,9 @@ def widget_with_hint(field: Any, hint: str) -> Any:
     if getattr(field, "errors", None):
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs) if attrs else field
+
+
+@register.filter
+def widget_without_help(field: Any) -> Any:
+    """The widget alone, for a field whose help text the page does not show."""
+    return field.as_widget()

@@ -94,8 +94,12 @@ def live(tenants_setup, live_url, django_db_blocker, page, settings, tmp_path):
     def cleanup():
         from branding import services
         from branding.models import Branding, LanguageCustomization
-        from directory.models import User
+        from directory.models import AuditEvent, User
+        from insights.models import Event
 
+        # committed by the live server's requests (sign-ins) and the set-up
+        Event.objects.all().delete()
+        AuditEvent.objects.filter(action__startswith="branding.").delete()
         Branding.objects.all().delete()
         LanguageCustomization.objects.all().delete()
         User.objects.filter(kind="customer").delete()
@@ -231,3 +235,32 @@ def test_unknown_tenant_gets_a_friendly_page(page, live):
     page.goto(f"{live.url}/t/no-such-tenant/account/login/")
     assert page.inner_text("main h1") == "Organisation not found"
     check_axe(page, "unknown-tenant")
+
+
+def test_admin_previews_unsaved_branding_at_phone_width(page, live, tenants_setup):
+    testco = tenants_setup[0]
+    base = live.base(testco)
+    page.goto(f"{base}/admin/signin/")
+    page.fill("#id_email", testco.admin_email)
+    page.fill("#id_password", testco.password)
+    page.click("form[method=post] button[type=submit]")
+    page.wait_for_url(re.compile(r".*/admin/$"))
+    page.goto(f"{base}/admin/branding/")
+    page.fill("#id_button_color", "#7a1fa2")
+    page.select_option("#id_preview_language", "fr")
+    page.click("#preview-phone")
+    frame = page.frame_locator("#preview-phone-frame")
+    button = frame.locator("#signin-password")
+    button.wait_for()
+    assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(122, 31, 162)"
+    assert frame.locator("#sign-in-text").inner_text() == "Bienvenue chez Test Co"
+    assert frame.locator("html").evaluate("e => e.clientWidth") == 390
+    page.screenshot(path=str(RESULTS / "branding-admin-preview.png"), full_page=True)
+    # nothing was saved
+
+    def saved_color():
+        from branding.models import Branding
+
+        return Branding.objects.get().button_color
+
+    assert live.run(testco, saved_color) == "#0b5fff"

@@ -114,6 +114,7 @@ def test_relative_and_same_site_urls_are_accepted():
 
 def test_language_customisation_is_saved_canonical_and_audited(tenant):
     with tenant.context():
+        saved_before = AuditEvent.objects.filter(action="branding.language.save").count()
         custom = services.save_language_customization(
             language="pt-br",
             data={"texts": {"sign_in_text": "Bem-vindo"}, "strings": {"Sign In": "Entrar"}},
@@ -121,7 +122,9 @@ def test_language_customisation_is_saved_canonical_and_audited(tenant):
         )
         assert custom.language == "pt-BR"
         assert LanguageCustomization.objects.get().strings == {"Sign In": "Entrar"}
-        assert AuditEvent.objects.filter(action="branding.language.save").exists()
+        assert AuditEvent.objects.filter(action="branding.language.save").count() == (
+            saved_before + 1
+        )
         with pytest.raises(ValidationError) as exc:
             services.save_language_customization(
                 language="fr", data={"texts": {"nope": "x"}}, actor="tests"
