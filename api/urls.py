@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, extensions, groups, users
+from . import applications, branding, extensions, groups, users
 
 resource_patterns = [
     path("users/", users.UserListView.as_view(), name="api_users"),
@@ -26,6 +26,10 @@ resource_patterns = [
     path("applications/<str:client_id>/", applications.ApplicationDetailView.as_view()),
     path("extensions/", extensions.ExtensionListView.as_view(), name="api_extensions"),
     path("extensions/<str:extension_id>/", extensions.ExtensionDetailView.as_view()),
+    path("branding/", branding.BrandingView.as_view(), name="api_branding"),
+    path("branding/images/<str:field>/", branding.BrandingImageView.as_view()),
+    path("branding/languages/", branding.LanguageListView.as_view()),
+    path("branding/languages/<str:tag>/", branding.LanguageDetailView.as_view()),
 ]
 
 

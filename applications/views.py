@@ -482,6 +482,17 @@ class TenantUserInfoView(UserInfoView):
         return cors.userinfo(request, super().dispatch(request, *args, **kwargs), sent)
 
 
+def _app_home(application: Any) -> str:
+    """Where "Return to the app" leads after a sign-out without a post-logout URI: the
+    origin of the app's first registered https (or loopback) redirect URI."""
+    for uri in application.redirect_uris.split() if application is not None else []:
+        parts = urlsplit(uri)
+        loopback = parts.hostname in {"localhost", "127.0.0.1", "[::1]"}
+        if parts.scheme == "https" or (parts.scheme == "http" and loopback):
+            return f"{parts.scheme}://{parts.netloc}/"
+    return ""
+
+
 class TenantLogoutView(RPInitiatedLogoutView):
     """RP-initiated logout; post_logout_redirect_uri must be registered on the app."""
 
@@ -539,7 +550,15 @@ class TenantLogoutView(RPInitiatedLogoutView):
         logout_channels.notify_session_ended(apps, issuer, sub, sid)
         frames = logout_channels.front_channel_urls(apps, issuer, sid)
         if not post_logout_redirect_uri:
-            return render(self.request, "applications/signed_out.html", {"frames": frames})
+            return render(
+                self.request,
+                "applications/signed_out.html",
+                {
+                    "frames": frames,
+                    "application": application,
+                    "return_url": _app_home(application),
+                },
+            )
         if frames:
             return render(
                 self.request,

@@ -466,3 +466,34 @@ CELERY_BEAT_SCHEDULE["purge-extension-call-logs"] = {
     "task": "extensions.purge_call_logs_all_tenants",
     "schedule": 24 * 3600.0,
 }
+
+# --- branding (company branding, language customisations, branded emails) ---
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("branding.context_processors.branding")
+# After userflows' UILocalesMiddleware: the branding middleware makes the final choice
+# (ui_locales, the language picked on the page, Accept-Language, the tenant's default).
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("userflows.middleware.UILocalesMiddleware") + 1,
+    "branding.middleware.BrandingMiddleware",
+)
+# Branding images go through Django's storage API: local files under var/media by default
+# (served by branding.views.asset with year-long caching), or an S3-compatible bucket
+# through django-storages when CIAM_MEDIA_S3_BUCKET is set (AWS_* variables as usual).
+MEDIA_ROOT = Path(env("CIAM_MEDIA_ROOT") or BASE_DIR / "var" / "media")
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if env("CIAM_MEDIA_S3_BUCKET"):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("CIAM_MEDIA_S3_BUCKET"),
+            "endpoint_url": env("CIAM_MEDIA_S3_ENDPOINT_URL") or None,
+            "region_name": env("CIAM_MEDIA_S3_REGION") or None,
+            "custom_domain": env("CIAM_MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }

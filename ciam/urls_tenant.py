@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("admincenter.urls_userflows")),
     path("", include("admincenter.urls_extensions")),
     path("", include("branding.urls")),
+    path("", include("admincenter.urls_branding")),
     path("", include("insights.urls")),
     path("admin/", include("admincenter.urls")),
 ]

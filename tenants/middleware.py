@@ -33,7 +33,13 @@ TENANT_PATH_RE = re.compile(
 VALID_NAME_RE = re.compile(r"^[a-z0-9-]{1,63}$")
 
 
-def not_found() -> HttpResponse:
+def not_found(request: HttpRequest | None = None) -> HttpResponse:
+    """Unknown tenant or host: a friendly page for browsers, plain text for the rest;
+    neither says which tenants exist."""
+    if request is not None and "text/html" in request.META.get("HTTP_ACCEPT", ""):
+        from django.template.loader import render_to_string
+
+        return HttpResponseNotFound(render_to_string("unknown_tenant.html", request=request))
     return HttpResponseNotFound("Not found\n", content_type="text/plain; charset=utf-8")
 
 
@@ -137,7 +143,7 @@ class TenantRoutingMiddleware:
             name = match["name"]
             tenant = _route("name", name) if VALID_NAME_RE.match(name) else None
             if tenant is None:
-                return not_found()
+                return not_found(request)
             if match["rest"] is None:
                 return HttpResponseRedirect(request.path + "/")
             prefix = f"{script_name}/{settings.CIAM_TENANT_PATH_PREFIX}/{tenant.name}"
@@ -148,7 +154,7 @@ class TenantRoutingMiddleware:
         else:
             tenant = _route("host", hostname)
             if tenant is None:
-                return not_found()
+                return not_found(request)
 
         authority = _entra_authority_segment(request.path_info, tenant)
         if authority == "":

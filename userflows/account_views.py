@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from branding import emails
 from directory.models import User
 
 from . import account, context
@@ -68,8 +69,10 @@ def delete(request: HttpRequest) -> HttpResponse:
     """Delete the account, after a fresh re-authentication."""
     if request.method == "POST" and request.POST.get("confirm") == "on":
         user = cast(User, request.user)
+        address = user.email
         logout(request)
         account.delete_account(request, user)
+        emails.send("account_deleted", address, request, {})
         return render(request, "userflows/deleted.html")
     error = _("Tick the box to confirm.") if request.method == "POST" else None
     return render(request, "userflows/delete.html", {"error": error})

@@ -19,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from branding import emails
 from ciam.clientip import client_ip
 from directory.models import User
 from insights.services import record_event
@@ -80,6 +81,9 @@ class AccountAdapter(DefaultAccountAdapter):
         tenant = getattr(connection, "tenant", None)
         name = getattr(tenant, "display_name", "") or "CIAM"
         return f"[{name}] {subject}"
+
+    def get_from_email(self) -> str:
+        return emails.from_email(self.request)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Codes and reset links go to customer accounts only: the customer pages never

@@ -8,7 +8,11 @@ class UserflowsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_changed, password_reset, password_set
 
-        from . import receivers
+        from branding import language
+
+        from . import middleware, receivers
+
+        language.register_ui_locales_source(middleware.ui_locales_of)
 
         for signal in (password_changed, password_set, password_reset):
             signal.connect(receivers.password_chosen, dispatch_uid=f"userflows.{signal!r}")

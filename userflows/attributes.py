@@ -9,6 +9,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from branding.resolve import attribute_text
 from directory.models import CustomAttribute
 
 from .models import FlowAttribute, UserFlow
@@ -16,12 +17,17 @@ from .services import BUILTIN_ATTRIBUTES
 
 
 def _field(spec: FlowAttribute, custom: CustomAttribute | None) -> forms.Field:
-    label: Any = spec.label
+    # the tenant's language customisation may relabel the attribute (branding)
+    text = attribute_text(spec.attribute, "label", spec.label)
+    label: Any = text
     if spec.link_url:
         label = format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', spec.link_url, spec.label
+            '<a href="{}" target="_blank" rel="noopener">{}</a>', spec.link_url, text
         )
     common: dict[str, Any] = {"label": label, "required": spec.required}
+    help_text = attribute_text(spec.attribute, "help_text", "")
+    if help_text:
+        common["help_text"] = help_text
     choices = [(c, c) for c in spec.choices]
     if spec.input_type == FlowAttribute.InputType.CHECKBOX:
         msg = _("You must agree to continue.") if spec.required else None

@@ -23,6 +23,19 @@ def pick_language(ui_locales: list[str]) -> str | None:
     return None
 
 
+def ui_locales_of(request: HttpRequest) -> list[str]:
+    """ui_locales of the authorize request this page serves (registered with branding,
+    which makes the final language choice)."""
+    if "/account/" not in request.path or not hasattr(request, "session"):
+        return []
+    params = context.parse_authorize_next(request.GET.get("next", ""))
+    locales = params.get("ui_locales", "").split()
+    if not locales:
+        stored = request.session.get(context.SESSION_KEY) or {}
+        locales = stored.get("ui_locales") or []
+    return locales
+
+
 class UILocalesMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

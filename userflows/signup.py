@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from branding import emails
 from ciam import ratelimit
 from ciam.clientip import client_ip
 from directory.models import User
@@ -115,6 +116,7 @@ def complete_signup(request: HttpRequest, flow: UserFlow, state: dict[str, Any])
         flow_id=flow.pk,
         data={"method": "email_code"},
     )
+    transaction.on_commit(lambda: emails.send("welcome", email, request, {"email": email}))
     return user
 
 

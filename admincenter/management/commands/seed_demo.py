@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from applications.models import Application
-from applications.services import register_application
+from applications.services import register_application, update_application
 from directory.models import User
 from directory.services import create_operator
 from tenants import services
@@ -17,6 +17,8 @@ from tenants import services
 OPERATOR_EMAIL = "operator@ciam.localhost"
 ADMIN_EMAIL = "admin@contoso.com"
 SAMPLE_APP = "Contoso sample web app"
+# examples/webapp sends customers back here after RP-initiated logout.
+SAMPLE_APP_SIGNED_OUT = "http://localhost:5000/"
 
 
 class Command(BaseCommand):
@@ -47,9 +49,20 @@ class Command(BaseCommand):
                     name=SAMPLE_APP,
                     app_type="web",
                     redirect_uris=["http://localhost:5000/callback"],
+                    post_logout_redirect_uris=[SAMPLE_APP_SIGNED_OUT],
                     actor="seed_demo",
                 )
                 secret_note = secret or ""
+            elif SAMPLE_APP_SIGNED_OUT not in app.post_logout_redirect_uris.split():
+                # seeded before the sample app's sign-out was registered
+                update_application(
+                    app,
+                    post_logout_redirect_uris=[
+                        *app.post_logout_redirect_uris.split(),
+                        SAMPLE_APP_SIGNED_OUT,
+                    ],
+                    actor="seed_demo",
+                )
         urls = services.tenant_base_urls_for_base(tenant, opts["base_url"])
         base = opts["base_url"].rstrip("/")
         self.stdout.write(
@@ -66,6 +79,7 @@ class Command(BaseCommand):
                     f"  Sample app        client_id {app.client_id}",
                     f"    client secret   {secret_note}",
                     f"    redirect URI    {app.redirect_uris}",
+                    f"    sign-out URI    {SAMPLE_APP_SIGNED_OUT}",
                     "",
                 ]
             )
