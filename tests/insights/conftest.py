@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+
+import pytest
+
+from .oracle import IP, UA, Ev, data_of
+
+
+def clear_insights() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE insights_event, insights_hourlycount, insights_activeuserday")
+
+
+def record(ev: Ev, users: dict[str, uuid.UUID]) -> None:
+    from insights.services import record_event
+
+    record_event(
+        ev.kind,
+        user_id=users[ev.user] if ev.user else None,
+        client_id=ev.app,
+        data=data_of(ev),
+        occurred_at=ev.at,
+        user_agent=UA[ev.device],
+        ip=IP[ev.place],
+    )
+
+
+def make_users(names_since: dict[str, datetime.date]) -> dict[str, uuid.UUID]:
+    """Customer accounts created on the given UTC days (name -> day)."""
+    from directory.models import User
+
+    User.objects.filter(email__startswith="insights-").delete()
+    ids = {}
+    for name, since in names_since.items():
+        user = User(email=f"insights-{name}@example.com", kind=User.Kind.CUSTOMER)
+        user.set_unusable_password()
+        user.save()
+        created = datetime.datetime.combine(since, datetime.time(12), tzinfo=datetime.UTC)
+        User.objects.filter(pk=user.pk).update(created_at=created)
+        ids[name] = user.pk
+    return ids
+
+
+@pytest.fixture
+def insights_tenants(tenant, other_tenant):
+    return (tenant, other_tenant)

@@ -1,0 +1,119 @@
+"""Property: whatever events arrive (several tenants, apps, days, time zones, late events,
+batch sizes, re-runs), every report number equals the count computed from the raw
+events."""
+
+from __future__ import annotations
+
+import datetime
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from insights import reports, rollup
+from insights.reports import Window
+
+from . import oracle
+from .conftest import clear_insights, make_users, record
+from .oracle import Ev
+
+TODAY = datetime.datetime.now(datetime.UTC).date()
+BASE = TODAY - datetime.timedelta(days=50)
+USERS = ["u0", "u1", "u2", "u3", "u4"]
+KINDS = ["signin.succeeded", "signin.failed", "signup.completed", "mfa.challenge", "token.issued"]
+
+
+@st.composite
+def events(draw) -> tuple[int, Ev]:
+    day = BASE + datetime.timedelta(days=draw(st.integers(0, 45)))
+    offset = datetime.timezone(datetime.timedelta(minutes=15 * draw(st.integers(-48, 56))))
+    at = datetime.datetime.combine(
+        day, datetime.time(draw(st.integers(0, 23)), draw(st.integers(0, 59))), tzinfo=offset
+    )
+    return draw(st.integers(0, 1)), Ev(
+        kind=draw(st.sampled_from(KINDS)),
+        user=draw(st.sampled_from([*USERS, None])),
+        app=draw(st.sampled_from(["app-a", "app-b", ""])),
+        device=draw(st.sampled_from(sorted(oracle.UA))),
+        place=draw(st.sampled_from(sorted(oracle.IP))),
+        method=draw(st.sampled_from(["password", "email_otp", "totp", ""])),
+        detail=draw(st.sampled_from(["browser", "native", "success", "failure", ""])),
+        at=at,
+    )
+
+
+def check_tenant(evs: list[Ev], population: dict[str, datetime.date]) -> None:
+    start, end = BASE - datetime.timedelta(days=2), TODAY
+    metrics = tuple(KINDS)
+    # counts per day and app
+    got = {
+        (r["date"], r["metric"], r["client_id"]): r["count"]
+        for r in reports.counts(metrics, Window(start, end), ("client_id",))
+    }
+    assert got == dict(oracle.daily_counts(evs, ("app",)))
+    # counts per month, OS, country and detail
+    got = {
+        (r["date"], r["metric"], r["os"], r["country"], r["detail"]): r["count"]
+        for r in reports.counts(metrics, Window(start, end, "month"), ("os", "country", "detail"))
+    }
+    want: dict = {}
+    for e in evs:
+        key = (oracle.month(e.day), e.kind, e.os, e.country, e.detail)
+        want[key] = want.get(key, 0) + 1
+    assert got == want
+    # distinct active users: per day and app, per month, rolling 7 and 30 days
+    got = {
+        (r["date"], r["client_id"]): r["count"]
+        for r in reports.active_users(Window(start, end), ("client_id",))
+    }
+    assert got == oracle.active(evs, by=("app",))
+    got = {r["date"]: r["count"] for r in reports.active_users(Window(start, end, "month"))}
+    assert got == {k[0]: v for k, v in oracle.active(evs, bucket=oracle.month).items()}
+    for offset in (0, 10, 25, 40):
+        day = BASE + datetime.timedelta(days=offset)
+        assert reports.rolling_active_users(day, 7) == oracle.rolling(evs, day, 7)
+        assert reports.rolling_active_users(day, 30) == oracle.rolling(evs, day, 30)
+    # inactive users (30 days) on a few days, tenant-wide
+    days = [BASE + datetime.timedelta(days=d) for d in (5, 31, 44)]
+    assert reports.inactive_users(days, 30) == {
+        d: oracle.inactive(evs, population, d, 30) for d in days
+    }
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    first=st.lists(events(), max_size=30),
+    late=st.lists(events(), max_size=12),
+    batch=st.integers(1, 9),
+    rebuild_from=st.integers(0, 50),
+    created=st.lists(st.integers(0, 45), min_size=len(USERS), max_size=len(USERS)),
+)
+def test_reports_equal_counts_from_raw_events(
+    insights_tenants, first, late, batch, rebuild_from, created
+):
+    # given: the same users in each tenant, created on random days
+    population = {u: BASE + datetime.timedelta(days=c) for u, c in zip(USERS, created, strict=True)}
+    ids = []
+    for info in insights_tenants:
+        with info.context():
+            clear_insights()
+            ids.append(make_users(population))
+    # when: events, a roll-up, late events into old windows, a roll-up, a rebuild
+    for stream in (first, late):
+        for t, ev in stream:
+            with insights_tenants[t].context():
+                record(ev, ids[t])
+        for info in insights_tenants:
+            with info.context():
+                rollup.roll_up_pending(batch)
+    for info in insights_tenants:
+        with info.context():
+            rollup.rebuild(BASE + datetime.timedelta(days=rebuild_from), batch=batch)
+    # then: each tenant's numbers come from its own events only
+    for t, info in enumerate(insights_tenants):
+        evs = [ev for tt, ev in first + late if tt == t]
+        with info.context():
+            check_tenant(evs, population)
