@@ -26,6 +26,7 @@ MANAGEMENT_API_PERMISSIONS = {
     "User.ReadWrite.All": "Read and write all users' profiles",
     "Group.ReadWrite.All": "Read and write all groups",
     "Application.ReadWrite.All": "Read and write all app registrations",
+    "Reports.Read.All": "Read usage and insights reports",
 }
 MANAGEMENT_API_AUDIENCE = "urn:ciam:management-api"
 DEFAULT_SUFFIX = "/.default"

@@ -13,6 +13,7 @@ class Role(models.TextChoices):
     USER_FLOW_ADMINISTRATOR = "user_flow_administrator", "User Flow Administrator"
     BRANDING_ADMINISTRATOR = "branding_administrator", "Branding Administrator"
     INSIGHTS_READER = "insights_reader", "Insights Reader"
+    REPORTS_READER = "reports_reader", "Reports Reader"
 
 
 ALL_PERMISSIONS = frozenset(
@@ -81,6 +82,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     # Read-only: dashboards and the audit trail, nothing it can change.
     Role.INSIGHTS_READER: frozenset({"overview.read", "insights.read", "audit.read"}),
+    # Usage reports only.
+    Role.REPORTS_READER: frozenset({"overview.read", "insights.read"}),
 }
 
 

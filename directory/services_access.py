@@ -25,6 +25,7 @@ API_PERMISSIONS = [
     "Group.ReadWrite.All",
     "Application.Read.All",
     "Application.ReadWrite.All",
+    "Reports.Read.All",
 ]
 SCIM_TOKEN_PREFIX = "scim_"
 

@@ -48,3 +48,11 @@ def make_users(names_since: dict[str, datetime.date]) -> dict[str, uuid.UUID]:
 @pytest.fixture
 def insights_tenants(tenant, other_tenant):
     return (tenant, other_tenant)
+
+
+@pytest.fixture
+def report_apis(insights_tenants):
+    """A reports API client (an app granted Reports.Read.All) per tenant."""
+    from tests.directory.conftest import ApiClient, issue_token
+
+    return [ApiClient(info, issue_token(info, ("Reports.Read.All",))) for info in insights_tenants]

@@ -41,6 +41,59 @@ def events(draw) -> tuple[int, Ev]:
     )
 
 
+def check_api(api, evs: list[Ev], population: dict[str, datetime.date]) -> None:
+    """The Graph-shaped reports API gives the same numbers."""
+    start = (BASE - datetime.timedelta(days=2)).isoformat()
+    flt = {"$filter": f"factDate ge {start} and factDate le {TODAY.isoformat()}"}
+
+    def rows(path, params=flt):
+        response = api.get(f"/reports/userInsights/{path}", params)
+        assert response.status_code == 200, response.content
+        return response.json()["value"]
+
+    got = {
+        (r["factDate"], r["appId"], r["os"], r["country"]): r["count"]
+        for r in rows("daily/activeUsers")
+    }
+    want = oracle.active(evs, by=("app", "os", "country"))
+    assert got == {(k[0].isoformat(), *k[1:]): v for k, v in want.items()}
+    auth: dict = {}
+    for r in rows("daily/authentications"):
+        key = (r["factDate"], r["appid"])
+        a, s_ = auth.get(key, (0, 0))
+        auth[key] = (a + r["attemptsCount"], s_ + r["successCount"])
+    want_auth: dict = {}
+    for e in evs:
+        if e.kind in ("signin.succeeded", "signin.failed"):
+            key = (e.day.isoformat(), e.app)
+            a, s_ = want_auth.get(key, (0, 0))
+            want_auth[key] = (a + 1, s_ + (e.kind == "signin.succeeded"))
+    assert auth == want_auth
+    mfa = {}
+    for r in rows("monthly/mfaCompletions"):
+        key = (r["factDate"], r["mfaMethod"])
+        a, s_ = mfa.get(key, (0, 0))
+        mfa[key] = (a + r["attemptsCount"], s_ + r["successCount"])
+    want_mfa: dict = {}
+    for e in evs:
+        if e.kind == "mfa.challenge":
+            key = (oracle.month(e.day).isoformat(), e.method)
+            a, s_ = want_mfa.get(key, (0, 0))
+            want_mfa[key] = (a + 1, s_ + (e.detail == "success"))
+    assert mfa == want_mfa
+    signups = sum(
+        r["count"]
+        for r in rows("daily/signUps", {"$filter": flt["$filter"] + " and appId eq 'app-a'"})
+    )
+    assert signups == sum(1 for e in evs if e.kind == "signup.completed" and e.app == "app-a")
+    day = BASE + datetime.timedelta(days=44)
+    [row] = rows("daily/inactiveUsers", {"$filter": f"factDate eq {day.isoformat()}"})
+    assert (row["inactive30DayCount"], row["inactive90DayCount"]) == (
+        oracle.inactive(evs, population, day, 30),
+        oracle.inactive(evs, population, day, 90),
+    )
+
+
 def check_tenant(evs: list[Ev], population: dict[str, datetime.date]) -> None:
     start, end = BASE - datetime.timedelta(days=2), TODAY
     metrics = tuple(KINDS)
@@ -92,7 +145,7 @@ def check_tenant(evs: list[Ev], population: dict[str, datetime.date]) -> None:
     created=st.lists(st.integers(0, 45), min_size=len(USERS), max_size=len(USERS)),
 )
 def test_reports_equal_counts_from_raw_events(
-    insights_tenants, first, late, batch, rebuild_from, created
+    insights_tenants, report_apis, first, late, batch, rebuild_from, created
 ):
     # given: the same users in each tenant, created on random days
     population = {u: BASE + datetime.timedelta(days=c) for u, c in zip(USERS, created, strict=True)}
@@ -117,3 +170,4 @@ def test_reports_equal_counts_from_raw_events(
         evs = [ev for tt, ev in first + late if tt == t]
         with info.context():
             check_tenant(evs, population)
+        check_api(report_apis[t], evs, population)
