@@ -162,6 +162,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     from applications.models import Application
     from tenants.services import tenant_base_urls
 
+    from .overview import panels as overview_panels
+
     tenant = request.tenant  # type: ignore[attr-defined]
     base = request.tenant_base_url  # type: ignore[attr-defined]
     counts = {
@@ -186,6 +188,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "endpoints": endpoints,
             "tenant_urls": tenant_base_urls(tenant, request),
             "settings": services.get_tenant_settings(),
+            "panels": overview_panels(request),
         },
     )
 

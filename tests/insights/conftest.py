@@ -56,3 +56,25 @@ def report_apis(insights_tenants):
     from tests.directory.conftest import ApiClient, issue_token
 
     return [ApiClient(info, issue_token(info, ("Reports.Read.All",))) for info in insights_tenants]
+
+
+@pytest.fixture
+def insights_admins(insights_tenants):
+    """A signed-in Insights Reader of each tenant."""
+    from django.test import Client
+
+    from directory import services
+    from tests.plugins.fixtures import PASSWORD
+
+    clients = []
+    for info in insights_tenants:
+        email = f"reader-of-insights@{info.name}.example"
+        with info.context():
+            services.create_admin(
+                email=email, password=PASSWORD, roles=["insights_reader"], actor="tests"
+            )
+        client = Client()
+        response = client.post(info.url("/admin/signin/"), {"email": email, "password": PASSWORD})
+        assert response.status_code == 302
+        clients.append(client)
+    return clients

@@ -94,6 +94,36 @@ def check_api(api, evs: list[Ev], population: dict[str, datetime.date]) -> None:
     )
 
 
+def check_dashboards(admin, info, evs: list[Ev], population: dict[str, datetime.date]) -> None:
+    """The admin center's charts show the same numbers."""
+    end = BASE + datetime.timedelta(days=44)
+    start = end - datetime.timedelta(days=29)
+    query = {"from": start.isoformat(), "to": end.isoformat()}
+    charts = {
+        c["id"]: c for c in admin.get(info.url("/admin/insights/"), query).context["charts_json"]
+    }
+    daily = charts["daily-users"]
+    series = {s["label"]: s["data"] for s in daily["series"]}
+    days = [start + datetime.timedelta(days=i) for i in range(30)]
+    active = oracle.active(evs)
+    assert series["Active users"] == [active.get((d,), 0) for d in days]
+    assert series["Inactive users (30 days)"] == [
+        oracle.inactive(evs, population, d, 30) for d in days
+    ]
+    auth = admin.get(info.url("/admin/insights/authentications/"), {**query, "app": "app-b"})
+    outcome = {
+        s["label"]: s["data"]
+        for c in auth.context["charts_json"]
+        if c["id"] == "auth-daily-outcome"
+        for s in c["series"]
+    }
+    for label, kind in (("Successful", "signin.succeeded"), ("Failed", "signin.failed")):
+        want = [
+            sum(1 for e in evs if e.kind == kind and e.app == "app-b" and e.day == d) for d in days
+        ]
+        assert outcome.get(label, [0] * 30) == want
+
+
 def check_tenant(evs: list[Ev], population: dict[str, datetime.date]) -> None:
     start, end = BASE - datetime.timedelta(days=2), TODAY
     metrics = tuple(KINDS)
@@ -145,7 +175,7 @@ def check_tenant(evs: list[Ev], population: dict[str, datetime.date]) -> None:
     created=st.lists(st.integers(0, 45), min_size=len(USERS), max_size=len(USERS)),
 )
 def test_reports_equal_counts_from_raw_events(
-    insights_tenants, report_apis, first, late, batch, rebuild_from, created
+    insights_tenants, report_apis, insights_admins, first, late, batch, rebuild_from, created
 ):
     # given: the same users in each tenant, created on random days
     population = {u: BASE + datetime.timedelta(days=c) for u, c in zip(USERS, created, strict=True)}
@@ -171,3 +201,4 @@ def test_reports_equal_counts_from_raw_events(
         with info.context():
             check_tenant(evs, population)
         check_api(report_apis[t], evs, population)
+        check_dashboards(insights_admins[t], info, evs, population)
