@@ -110,11 +110,24 @@ def inactive_users(
     """For each day D: users who exist since before the `inactive_for`-day window
     (D - inactive_for, D] and signed in to none of it. Without `app` the population is the
     tenant's customer accounts (by creation date); with `app`, the users who had used that
-    app before the window."""
+    app before the window.
+
+    One pass, not one probe per user and day: each user's active days are merged into
+    islands (days closer than `inactive_for` apart) that keep them active until
+    `inactive_for - 1` days after the island's last day; clipped to the days the user is
+    counted at all (from `since + inactive_for`), the islands become +1/-1 steps whose
+    running sum is the number of active-and-counted users on each day."""
     if not days:
         return {}
-    params: dict[str, Any] = {"days": days, "n": inactive_for, "app": app}
-    app_clause = " AND a.client_id = %(app)s" if app else ""
+    n = inactive_for
+    params: dict[str, Any] = {
+        "days": days,
+        "n": n,
+        "app": app,
+        "lo": min(days) - datetime.timedelta(days=n),
+        "hi": max(days),
+    }
+    app_clause = " AND client_id = %(app)s" if app else ""
     if app:
         population = """SELECT user_id, min(day) AS since FROM insights_activeuserday
                          WHERE client_id = %(app)s GROUP BY user_id"""
@@ -122,15 +135,39 @@ def inactive_users(
         population = """SELECT id AS user_id, (created_at AT TIME ZONE 'UTC')::date AS since
                          FROM directory_user WHERE kind = 'customer'"""
     rows = _rows(
-        f"""WITH pop AS ({population})
-            SELECT d::date AS date, (
-                SELECT count(*) FROM pop p
-                WHERE p.since <= d::date - %(n)s
-                  AND NOT EXISTS (
-                      SELECT 1 FROM insights_activeuserday a
-                      WHERE a.user_id = p.user_id
-                        AND a.day > d::date - %(n)s AND a.day <= d::date{app_clause})
-            ) AS count
+        f"""WITH pop AS MATERIALIZED ({population}),
+            act AS (
+                SELECT DISTINCT user_id, day FROM insights_activeuserday
+                WHERE day > %(lo)s AND day <= %(hi)s{app_clause}
+            ),
+            brk AS (
+                SELECT user_id, day,
+                       CASE WHEN day - lag(day) OVER (PARTITION BY user_id ORDER BY day)
+                            < %(n)s THEN 0 ELSE 1 END AS b
+                FROM act
+            ),
+            isl AS (
+                SELECT user_id, day,
+                       sum(b) OVER (PARTITION BY user_id ORDER BY day) AS k
+                FROM brk
+            ),
+            cover AS (
+                SELECT c.user_id, greatest(c.s, p.since + %(n)s) AS s, c.e
+                FROM (SELECT user_id, min(day) AS s, max(day) + %(n)s - 1 AS e
+                      FROM isl GROUP BY user_id, k) c
+                JOIN pop p ON p.user_id = c.user_id
+            ),
+            steps AS (
+                SELECT s AS at, count(*) AS v FROM cover WHERE s <= e GROUP BY s
+                UNION ALL
+                SELECT e + 1, -count(*) FROM cover WHERE s <= e GROUP BY e
+            ),
+            steps_by_day AS (SELECT at, sum(v) AS v FROM steps GROUP BY at),
+            eligible AS (SELECT since, count(*) AS v FROM pop GROUP BY since)
+            SELECT d::date AS date,
+                   (SELECT coalesce(sum(v), 0) FROM eligible WHERE since <= d::date - %(n)s)
+                   - (SELECT coalesce(sum(v), 0) FROM steps_by_day WHERE at <= d::date)
+                   AS count
             FROM unnest(%(days)s::date[]) AS d""",
         params,
     )
