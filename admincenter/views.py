@@ -164,6 +164,8 @@ def overview(request: TenantRequest) -> HttpResponse:
     from applications.models import Application
     from tenants.services import tenant_base_urls
 
+    from .views_insights import overview_panel
+
     tenant = request.tenant
     base = request.tenant_base_url
     counts = {
@@ -188,6 +190,7 @@ def overview(request: TenantRequest) -> HttpResponse:
             "endpoints": endpoints,
             "tenant_urls": tenant_base_urls(tenant, request),
             "settings": services.get_tenant_settings(),
+            "panels": [p for p in (overview_panel(request),) if p is not None],
         },
     )
 

@@ -1,21 +1,13 @@
-"""Celery tasks of the identity server. Beat runs platform tasks in the public schema;
-they fan out one tenant task per active tenant, sent from inside the tenant's schema so
-the schema travels in the task headers."""
+"""Celery tasks of the identity server (tenant tasks). Beat runs them on every tenant
+through `tenants.for_each_tenant` (see CELERY_BEAT_SCHEDULE)."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django_tenants.utils import schema_context
 
-from ciam.celery import PublicTask, app
+from ciam.celery import app
 
 from . import maintenance
-
-
-def _active_tenants():
-    from tenants.models import Tenant
-
-    return Tenant.objects.filter(deleted_at__isnull=True).exclude(schema_name="public")
 
 
 @app.task(name="applications.ensure_rsa_key")
@@ -34,29 +26,9 @@ def purge_expired_tokens_task() -> dict[str, int]:
     )
 
 
-@app.task(name="applications.purge_expired_tokens_all_tenants", base=PublicTask)
-def purge_expired_tokens_all_tenants_task() -> int:
-    count = 0
-    for tenant in _active_tenants():
-        with schema_context(tenant.schema_name):
-            purge_expired_tokens_task.delay()
-        count += 1
-    return count
-
-
 @app.task(name="applications.rotate_signing_keys")
 def rotate_signing_keys_task() -> list[str]:
     return maintenance.rotate_due_keys(settings.CIAM_SIGNING_KEY_MAX_AGE_DAYS)
-
-
-@app.task(name="applications.rotate_signing_keys_all_tenants", base=PublicTask)
-def rotate_signing_keys_all_tenants_task() -> int:
-    count = 0
-    for tenant in _active_tenants():
-        with schema_context(tenant.schema_name):
-            rotate_signing_keys_task.delay()
-        count += 1
-    return count
 
 
 LOGOUT_DELIVERY_ATTEMPTS = 7

@@ -28,6 +28,8 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
     code_challenge_method_s256,
 )
 
+from insights.services import count_app_token, record_event
+
 from . import cache as app_cache
 from . import claims as claims_module
 from . import keys, services, tokens
@@ -266,12 +268,21 @@ class TenantOAuth2Validator(OAuth2Validator):
         if request.grant_type == "client_credentials":
             # An app-only token is a self-contained JWT and gets no row: resource
             # endpoints accept it on its signature, its app and the revocation deny list
-            # (tokens.load_access_token), so issuing one touches no database.
+            # (tokens.load_access_token), so issuing one touches no database; its
+            # issuance is counted in Redis (insights).
+            count_app_token(request.client.client_id, request.grant_type)
             return None
         return super().save_bearer_token(token, request, *args, **kwargs)
 
     def _save_bearer_token(self, token, request, *args, **kwargs) -> None:
         super()._save_bearer_token(token, request, *args, **kwargs)
+        user = getattr(request, "user", None)
+        record_event(  # same transaction as the token rows (DOT's save_bearer_token)
+            "token.issued",
+            user_id=getattr(user, "pk", None),
+            client_id=request.client.client_id,
+            data={"grant": request.grant_type},
+        )
         grant = getattr(request, "grant_instance", None)
         if grant is not None and request.grant_type == "authorization_code":
             checksum = hashlib.sha256(token["access_token"].encode()).hexdigest()

@@ -323,11 +323,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict] = {
     "refill-schema-pool": {"task": "tenants.refill_schema_pool", "schedule": 60.0},
     "purge-deleted-tenants": {"task": "tenants.purge_deleted_tenants", "schedule": 300.0},
     "purge-expired-oauth-tokens": {
-        "task": "applications.purge_expired_tokens_all_tenants",
+        "task": "tenants.for_each_tenant",
+        "args": ["applications.purge_expired_tokens"],
         "schedule": 3600.0,
     },
     "rotate-signing-keys": {
-        "task": "applications.rotate_signing_keys_all_tenants",
+        "task": "tenants.for_each_tenant",
+        "args": ["applications.rotate_signing_keys"],
         "schedule": 24 * 3600.0,
     },
 }
@@ -497,3 +499,20 @@ if env("CIAM_MEDIA_S3_BUCKET"):
             "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
         },
     }
+
+# --- usage & insights ---
+# Raw events are kept this many days (then purged in batches); roll-ups are kept.
+CIAM_INSIGHTS_RETENTION_DAYS = int(env("CIAM_INSIGHTS_RETENTION_DAYS") or 90)
+CIAM_INSIGHTS_BATCH_SIZE = int(env("CIAM_INSIGHTS_BATCH_SIZE") or 5000)
+# A MaxMind-format country database (.mmdb); the geoip2fast package's data otherwise.
+CIAM_GEOIP_DATABASE = env("CIAM_GEOIP_DATABASE") or ""
+CELERY_BEAT_SCHEDULE["insights-roll-up"] = {
+    "task": "tenants.for_each_tenant",
+    "args": ["insights.roll_up"],
+    "schedule": float(env("CIAM_INSIGHTS_ROLLUP_SECONDS") or 60),
+}
+CELERY_BEAT_SCHEDULE["insights-purge-events"] = {
+    "task": "tenants.for_each_tenant",
+    "args": ["insights.purge_events"],
+    "schedule": 3600.0,
+}

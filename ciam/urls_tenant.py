@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("admincenter.urls_extensions")),
     path("", include("branding.urls")),
     path("", include("admincenter.urls_branding")),
-    path("", include("insights.urls")),
+    path("", include("api.urls_reports")),
+    path("", include("admincenter.urls_insights")),
     path("admin/", include("admincenter.urls")),
 ]

@@ -61,20 +61,20 @@ def test_retired_keys_leave_the_jwks_after_their_grace(tenant, client):
 
 
 def test_scheduled_rotation_rotates_old_keys_only(tenant):
-    from applications.tasks import rotate_signing_keys_all_tenants_task
+    from tenants.tasks import for_each_tenant_task
 
     with tenant.context():
         SigningKey.objects.filter(algorithm="ES256", status="active").update(
             activated_at=timezone.now() - timedelta(days=400)
         )
         old = SigningKey.objects.get(algorithm="ES256", status="active")
-    rotate_signing_keys_all_tenants_task.delay()
+    for_each_tenant_task.delay("applications.rotate_signing_keys")
     with tenant.context():
         assert SigningKey.objects.get(pk=old.pk).status == "retired"
 
 
 def test_purge_task_deletes_expired_tokens_and_codes_in_every_tenant(tenant, flow):
-    from applications.tasks import purge_expired_tokens_all_tenants_task
+    from tenants.tasks import for_each_tenant_task
 
     # given: one live and one expired token pair, and an expired code
     live = flow.tokens()
@@ -89,7 +89,7 @@ def test_purge_task_deletes_expired_tokens_and_codes_in_every_tenant(tenant, flo
         keys.clear_caches()
 
     # when
-    purge_expired_tokens_all_tenants_task.delay()
+    for_each_tenant_task.delay("applications.purge_expired_tokens")
 
     # then
     with tenant.context():
