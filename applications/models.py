@@ -65,6 +65,9 @@ class Application(AbstractApplication):
     jwks = models.JSONField(default=dict, blank=True)
     jwks_uri: models.URLField = models.URLField(blank=True, default="")
     is_enabled: models.BooleanField = models.BooleanField(default=True)
+    # Public clients (native, SPA) an admin allowed to use the native authentication API
+    # (their own sign-in screens instead of the browser).
+    native_auth_enabled: models.BooleanField = models.BooleanField(default=False)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

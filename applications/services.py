@@ -64,6 +64,7 @@ APP_FIELDS = [
     "app_roles",
     "jwks_uri",
     "is_enabled",
+    "native_auth_enabled",
 ]
 
 
@@ -187,6 +188,10 @@ def update_application(
     if "post_logout_redirect_uris" in changes:
         changes["post_logout_redirect_uris"] = " ".join(
             validate_redirect_uris(list(changes["post_logout_redirect_uris"]), app.app_type)
+        )
+    if changes.get("native_auth_enabled") and app.client_type != Application.CLIENT_PUBLIC:
+        raise ValidationError(
+            {"native_auth_enabled": "Only public clients (native, SPA) can use it."}
         )
     for lifetime in ("access_token_lifetime", "id_token_lifetime"):
         if lifetime in changes and not 300 <= int(changes[lifetime]) <= 86400:

@@ -66,6 +66,9 @@ class User(AbstractBaseUser):
     last_sign_in_at = models.DateTimeField(null=True, blank=True)
     # Set by an admin's temporary-password reset: the next sign-in must choose a new one.
     must_change_password = models.BooleanField(default=False)
+    # Imported from a legacy store whose hashes we do not hold: the first password sign-in
+    # asks the tenant's OnPasswordSubmit extension, then keeps the password.
+    password_migration_pending = models.BooleanField(default=False)
     # The identifier a provisioning client (SCIM) knows this account by.
     external_id = models.CharField(max_length=256, blank=True)
     # SCIM attributes with no column of their own (nickName, phoneNumbers, the enterprise

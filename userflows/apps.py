@@ -8,7 +8,15 @@ class UserflowsConfig(AppConfig):
     def ready(self) -> None:
         from allauth.account.signals import password_changed, password_reset, password_set
 
+        from applications import interaction
+
         from . import receivers
+        from .journey import browser
+
+        interaction.register(browser.start_from_authorize)
+        from . import native
+
+        interaction.register_native(native.token, native.introspect)
 
         for signal in (password_changed, password_set, password_reset):
             signal.connect(receivers.password_chosen, dispatch_uid=f"userflows.{signal!r}")

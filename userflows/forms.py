@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.models import get_application_model
 
 from .models import FlowAttribute, IdentityProvider, UserFlow
@@ -115,3 +116,27 @@ class IdentityProviderForm(forms.Form):
 class PasswordPolicyForm(forms.Form):
     min_length = forms.IntegerField(min_value=8, max_value=128, label="Minimum length")
     reject_common = forms.BooleanField(required=False, label="Reject common passwords")
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(label=_("Verification code"), max_length=12)
+
+
+class PasswordForm(forms.Form):
+    """A new password typed twice; the journey's step applies the password policy."""
+
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(
+        label=_("Confirm password"), widget=forms.PasswordInput, strip=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The passwords do not match."))
+        return data

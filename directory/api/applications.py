@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -33,6 +33,7 @@ def app_data(app: Any, secret: str | None = None) -> dict[str, Any]:
         "app_type": _app_type(app),
         "redirect_uris": app.redirect_uris.split(),
         "api_permissions": sorted(services_access.granted_api_permissions(app.client_id)),
+        "native_auth_enabled": app.native_auth_enabled,
         "created": app.created,
     }
     if secret is not None:
@@ -102,13 +103,19 @@ class ApplicationDetailView(AppApiView):
         """Rename an app, change its redirect URIs or its granted API permissions."""
         app = self.app(client_id)
         data = self.parse(s.ApplicationUpdateSerializer, partial=True)
-        fields = ["name", "redirect_uris"]
+        fields = ["name", "redirect_uris", "native_auth_enabled"]
+        if data.get("native_auth_enabled") and app.client_type != app.CLIENT_PUBLIC:
+            raise ValidationError(
+                {"native_auth_enabled": ["Only public clients (native, SPA) can use it."]}
+            )
         with transaction.atomic():
             before = audit.snapshot(app, fields)
             if "name" in data:
                 app.name = data["name"]
             if "redirect_uris" in data:
                 app.redirect_uris = " ".join(data["redirect_uris"])
+            if "native_auth_enabled" in data:
+                app.native_auth_enabled = data["native_auth_enabled"]
             app.save()
             audit.record(
                 action="application.update",

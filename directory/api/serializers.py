@@ -149,6 +149,7 @@ class ApplicationSerializer(serializers.Serializer):
     app_type = serializers.CharField(read_only=True)
     redirect_uris = serializers.ListField(child=serializers.CharField(), read_only=True)
     api_permissions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    native_auth_enabled = serializers.BooleanField(read_only=True)
     created = serializers.DateTimeField(read_only=True)
 
 
@@ -168,6 +169,7 @@ class ApplicationUpdateSerializer(StrictSerializer):
     api_permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=API_PERMISSIONS), required=False
     )
+    native_auth_enabled = serializers.BooleanField(required=False)
 
 
 class ApplicationCreatedSerializer(ApplicationSerializer):
