@@ -261,7 +261,11 @@ class TenantTokenView(OAuthLibMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         native = interaction.native_handler("token")
-        if native is not None and request.POST.get("grant_type") in interaction.NATIVE_GRANT_TYPES:
+        if (
+            native is not None
+            and "continuation_token" in request.POST
+            and request.POST.get("grant_type") in interaction.NATIVE_GRANT_TYPES
+        ):
             return native(request)  # the native authentication API's grants
         _url, headers, body, status = self.create_token_response(request)
         response = HttpResponse(content=body, status=status, content_type="application/json")

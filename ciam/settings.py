@@ -176,6 +176,8 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    # OnPasswordSubmit: accounts still to migrate from a legacy password store
+    "userflows.backends.PasswordMigrationBackend",
 ]
 PASSWORD_HASHERS = [
     "directory.hashers.Argon2idHasher",

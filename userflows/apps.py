@@ -20,3 +20,4 @@ class UserflowsConfig(AppConfig):
 
         for signal in (password_changed, password_set, password_reset):
             signal.connect(receivers.password_chosen, dispatch_uid=f"userflows.{signal!r}")
+        password_reset.connect(receivers.password_reset_done, dispatch_uid="userflows.reset_event")

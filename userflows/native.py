@@ -458,7 +458,7 @@ def challenge(request: HttpRequest, params: Params, app: Application) -> JsonRes
         return _oob_answer(journey, "mfa")
     methods = step.challenge(journey).methods
     user = User.objects.filter(pk=journey.values.get("candidate") or None).first()
-    has_password = user is None or user.has_usable_password()
+    has_password = user is None or user.has_usable_password() or user.password_migration_pending
     if "password" in methods and "password" in types and has_password:
         return _json(
             {"challenge_type": "password", "continuation_token": ct.issue(journey, "primary")}

@@ -115,6 +115,34 @@ def test_otp_send_extension_can_deliver_the_code_itself(tenant, smtp, default_fl
     assert r.status_code == 302
 
 
+def test_password_submit_migrates_an_account_at_its_first_sign_in(
+    tenant, default_flow, provider, make_customer
+):
+    # given an account imported without a usable hash, marked "to migrate"
+    user = make_customer("legacy@example.com", password=None)
+    with tenant.context():
+        User.objects.filter(pk=user.pk).update(password_migration_pending=True)
+    legacy = provider(password=lambda ctx, uid, pw: PasswordOutcome(pw == "Legacy-Secret-91"))
+    url = tenant.url("/account/login/")
+    # a password the legacy store refuses is refused
+    r = Client().post(url, {"login": "legacy@example.com", "password": "Wrong-Secret-91"})
+    assert r.status_code == 200
+    # the one it accepts signs the customer in, and the platform keeps it
+    r = Client().post(url, {"login": "legacy@example.com", "password": "Legacy-Secret-91"})
+    assert r.status_code == 302
+    with tenant.context():
+        migrated = User.objects.get(pk=user.pk)
+        assert migrated.check_password("Legacy-Secret-91")
+        assert not migrated.password_migration_pending
+    [first, *_] = [c for c in legacy.calls if c[0] == "password"]
+    assert first[2] == str(user.pk) and first[1].client_type == "browser"
+    # later sign-ins no longer ask the legacy store
+    asked = len(legacy.calls)
+    r = Client().post(url, {"login": "legacy@example.com", "password": "Legacy-Secret-91"})
+    assert r.status_code == 302
+    assert len(legacy.calls) == asked
+
+
 def test_codes_are_single_use_and_bound_to_subject():
     state = codes.issue("signup", "a@example.com", "123456")
     with pytest.raises(codes.CodeError) as other:
@@ -132,6 +160,3 @@ def test_codes_expire_and_are_not_stored_in_clear(monkeypatch):
     with pytest.raises(codes.CodeError) as expired:
         codes.check(state, "signup", "a@example.com", "123456")
     assert expired.value.reason == "expired"
-
-
-__all__ = ["PasswordOutcome"]

@@ -167,18 +167,20 @@ class PrimaryStep(Step):
         if not password or len(password) > 1024:
             failed(journey, "password", "bad_credentials")
             return Outcome.invalid({"password": BAD_CREDENTIALS}, code="invalid_credentials")
-        if user is None or not user.has_usable_password():
+        pending = bool(user is not None and user.password_migration_pending)
+        if user is None or not (user.has_usable_password() or pending):
             _burn_a_hash(password)
             lockout.register_failure(email, journey.client_ip)
             failed(journey, "password", "unknown_user" if user is None else "bad_credentials")
             return Outcome.invalid({"password": BAD_CREDENTIALS}, code="invalid_credentials")
-        if not user.check_password(password) and not self._migrated(journey, user, password):
+        matches = user.has_usable_password() and user.check_password(password)
+        if not matches and not self.try_legacy_password(journey, user, password):
             lockout.register_failure(email, journey.client_ip)
             failed(journey, "password", "bad_credentials", user_id=user.pk)
             return Outcome.invalid({"password": BAD_CREDENTIALS}, code="invalid_credentials")
         return self._signed_in(journey, user, "pwd")
 
-    def _migrated(self, journey: Journey, user: User, password: str) -> bool:
+    def try_legacy_password(self, journey: Journey, user: User, password: str) -> bool:
         """OnPasswordSubmit: an account marked "to migrate" whose password does not match
         the stored one asks the legacy store; verified, the platform keeps the password."""
         if not getattr(user, "password_migration_pending", False):
