@@ -81,6 +81,12 @@ class EditAppForm(forms.Form):
         help_text="A JWKS, a JWK or a PEM public key.",
     )
     is_enabled = forms.BooleanField(label="Enabled", required=False)
+    native_auth_enabled = forms.BooleanField(
+        label="Native authentication",
+        required=False,
+        help_text="Public clients (native, SPA) only: the app may sign customers up and in "
+        "through the native authentication API, with its own screens.",
+    )
 
     @staticmethod
     def parse_items(text: str) -> list[dict[str, str]]:

@@ -3,6 +3,7 @@ ciam/urls_tenant.py."""
 
 from django.urls import path
 
+from . import views_native_auth
 from . import views_userflows as admin_views
 
 urlpatterns = [
@@ -12,6 +13,11 @@ urlpatterns = [
         "admin/userflows/password-policy/",
         admin_views.password_policy,
         name="userflows_admin_password_policy",
+    ),
+    path(
+        "admin/userflows/native-auth/",
+        views_native_auth.native_auth_settings,
+        name="userflows_admin_native_auth",
     ),
     path(
         "admin/userflows/providers/new/",

@@ -148,6 +148,7 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "require_pushed_authorization_requests": app.require_pushed_authorization_requests,
         "public_keys": json.dumps(app.jwks) if app.jwks else "",
         "is_enabled": app.is_enabled,
+        "native_auth_enabled": app.native_auth_enabled,
     }
     form = EditAppForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -35,6 +35,7 @@ def app_data(app: Any, secret: str | None = None) -> dict[str, Any]:
         "backchannel_logout_uri": app.backchannel_logout_uri,
         "frontchannel_logout_uri": app.frontchannel_logout_uri,
         "api_permissions": sorted(management_api.granted_api_permissions(app.client_id)),
+        "native_auth_enabled": app.native_auth_enabled,
         "created": app.created,
     }
     if secret is not None:
@@ -108,7 +109,13 @@ class ApplicationDetailView(AppApiView):
 
         app = self.app(client_id)
         data = self.parse(s.ApplicationUpdateSerializer, partial=True)
-        fields = ("name", "redirect_uris", "backchannel_logout_uri", "frontchannel_logout_uri")
+        fields = (
+            "name",
+            "redirect_uris",
+            "backchannel_logout_uri",
+            "frontchannel_logout_uri",
+            "native_auth_enabled",
+        )
         changes = {k: data[k] for k in fields if k in data}
         with transaction.atomic():
             if changes:

@@ -160,6 +160,7 @@ class ApplicationSerializer(serializers.Serializer):
     backchannel_logout_uri = serializers.CharField(read_only=True)
     frontchannel_logout_uri = serializers.CharField(read_only=True)
     api_permissions = serializers.ListField(child=serializers.CharField(), read_only=True)
+    native_auth_enabled = serializers.BooleanField(read_only=True)
     created = serializers.DateTimeField(read_only=True)
 
 
@@ -181,6 +182,7 @@ class ApplicationUpdateSerializer(StrictSerializer):
     api_permissions = serializers.ListField(
         child=serializers.ChoiceField(choices=API_PERMISSIONS), required=False
     )
+    native_auth_enabled = serializers.BooleanField(required=False)
 
 
 class ApplicationCreatedSerializer(ApplicationSerializer):

@@ -73,6 +73,9 @@ class Application(AbstractApplication):
     frontchannel_logout_uri: models.URLField = models.URLField(blank=True, default="")
     # RFC 9126: only pushed authorization requests are accepted at /authorize
     require_pushed_authorization_requests: models.BooleanField = models.BooleanField(default=False)
+    # Public clients (native, SPA) an admin allowed to use the native authentication API
+    # (their own sign-in screens instead of the browser).
+    native_auth_enabled: models.BooleanField = models.BooleanField(default=False)
 
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"

@@ -71,6 +71,7 @@ APP_FIELDS = [
     "backchannel_logout_uri",
     "frontchannel_logout_uri",
     "require_pushed_authorization_requests",
+    "native_auth_enabled",
 ]
 
 
@@ -149,6 +150,7 @@ UPDATABLE_FIELDS = frozenset(
         "frontchannel_logout_uri",
         "require_pushed_authorization_requests",
         "extension_claims",
+        "native_auth_enabled",
     }
 )
 
@@ -271,6 +273,10 @@ def update_application(
     for field in ("backchannel_logout_uri", "frontchannel_logout_uri"):
         if changes.get(field):
             changes[field] = validate_logout_uri(str(changes[field]), field)
+    if changes.get("native_auth_enabled") and app.client_type != Application.CLIENT_PUBLIC:
+        raise ValidationError(
+            {"native_auth_enabled": "Only public clients (native, SPA) can use it."}
+        )
     for lifetime in ("access_token_lifetime", "id_token_lifetime"):
         if lifetime in changes and not 300 <= int(changes[lifetime]) <= 86400:
             raise ValidationError({lifetime: "Use 5 minutes to 1 day (300 to 86400 seconds)."})

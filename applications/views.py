@@ -36,7 +36,7 @@ from ciam.tenancy import TenantRequest
 from directory.models import User
 
 from . import cache as app_cache
-from . import device, device_views, keys, par, refresh, services, token_claims, tokens
+from . import device, device_views, interaction, keys, par, refresh, services, token_claims, tokens
 from . import logout as logout_channels
 from . import scopes as scope_catalog
 from .models import Application, IDToken, RefreshToken
@@ -271,7 +271,45 @@ class TenantAuthorizationView(AuthorizationView):
             logout(self.request)
         query = [(k, v) for k, v in self.request.GET.items() if k != "prompt"]
         next_url = f"{self.request.path}?{urlencode(query)}"
+        self._start_journey(next_url, prompt_handled=True)
         return redirect_to_login(next_url, self.get_login_url(), self.get_redirect_field_name())
+
+    def handle_prompt_create(self) -> HttpResponse | None:
+        """prompt=create, signed out: the journey (a sign-up) starts here; back here
+        without `create` once the account exists."""
+        if not self.request.user.is_authenticated:
+            rest = [p for p in self.request.GET.get("prompt", "").split() if p != "create"]
+            query = [(k, v) for k, v in self.request.GET.items() if k != "prompt"]
+            if rest:
+                query.append(("prompt", " ".join(rest)))
+            self._start_journey(f"{self.request.path}?{urlencode(query)}")
+        return super().handle_prompt_create()
+
+    def handle_no_permission(self) -> HttpResponse:
+        """Signed out: the customer's journey starts here, with this request stored in
+        it once (when it is valid; an invalid one is answered after sign-in, as before)."""
+        if not self.request.user.is_authenticated:
+            error = self._start_journey(self.request.get_full_path())
+            if error is not None and "none" in self.request.GET.get("prompt", "").split():
+                return self.error_response(error, None)  # prompt=none shows no page
+        return super().handle_no_permission()
+
+    def _start_journey(self, return_url: str, prompt_handled: bool = False) -> Any:
+        try:
+            scopes, credentials = self.validate_authorization_request(self.request)
+        except OAuthToolkitError as error:
+            return error
+        params = {**self.request.GET.dict(), **credentials, "scope": " ".join(scopes)}
+        authorize = {k: params[k] for k in interaction.KEPT if isinstance(params.get(k), str)}
+        if prompt_handled:
+            authorize["prompt"] = " ".join(
+                p
+                for p in authorize.get("prompt", "").split()
+                if p not in ("login", "select_account")
+            )
+        authorize["return_url"] = return_url
+        interaction.start(self.request, authorize)
+        return None
 
     def _plain_error(self, description: str) -> HttpResponse:
         return render(
@@ -340,7 +378,14 @@ class TenantTokenView(OAuthLibMixin, View):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         grant_type = request.POST.get("grant_type")
+        native = interaction.native_handler("token")
         try:
+            if (
+                native is not None
+                and "continuation_token" in request.POST
+                and grant_type in interaction.NATIVE_GRANT_TYPES
+            ):
+                return native(request)  # the native authentication API's grants
             if grant_type == "refresh_token":
                 oauth_request = self._oauthlib_request(request)
                 return basic_challenge(request, refresh.token_response(request, oauth_request))
@@ -389,6 +434,9 @@ class IntrospectView(OAuthLibMixin, View):
     carrying its scopes. Anything else -- other tenants' tokens included -- is inactive."""
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        native = interaction.native_handler("introspect")
+        if native is not None and "continuation_token" in request.POST:
+            return native(request)  # native authentication: which MFA methods are open
         core = self.get_oauthlib_core()
         uri, method, body, headers = core._extract_params(request)
         oauth_request = OauthlibRequest(uri, method, body, headers)

@@ -242,8 +242,8 @@ SILENCED_SYSTEM_CHECKS = [
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
-    # OnPasswordSubmit: accounts marked "to migrate" (docs/extensions.md)
-    "userflows.legacy_passwords.LegacyPasswordBackend",
+    # OnPasswordSubmit: accounts still to migrate from a legacy password store
+    "userflows.backends.PasswordMigrationBackend",
 ]
 PASSWORD_HASHERS = [
     "directory.hashers.Argon2idHasher",

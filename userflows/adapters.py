@@ -35,6 +35,10 @@ CODE_TEMPLATES = (
 )
 
 
+METHODS = {"password": "password", "code": "email_otp", "socialaccount": "federated"}
+MFA_METHODS = {"code": "email", "totp": "totp", "recovery_codes": "recovery_codes"}
+
+
 def _ip(request: HttpRequest | None) -> str:
     return client_ip(request)
 
@@ -105,7 +109,9 @@ class AccountAdapter(DefaultAccountAdapter):
         email = (credentials.get("email") or "").strip().lower()
         wait = lockout.locked_for(email, _ip(request))
         if wait:
-            _event(request, "signin.locked_out")
+            _event(
+                request, "signin.failed", method="password", reason="locked", client_type="browser"
+            )
             raise ValidationError(
                 _("Too many failed sign-in attempts. Try again in %(seconds)s seconds.")
                 % {"seconds": wait}
@@ -122,12 +128,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         email = (credentials.get("email") or "").strip().lower()
         lockout.register_failure(email, _ip(request))
-        _event(request, "signin.failed", method="password")
+        known = User.objects.filter(email__iexact=email, kind=User.Kind.CUSTOMER).exists()
+        reason = "bad_credentials" if known else "unknown_user"
+        _event(request, "signin.failed", method="password", reason=reason, client_type="browser")
         super().authentication_failed(request, **credentials)
 
     def pre_login(self, request: HttpRequest, user: Any, **kwargs: Any) -> HttpResponse | None:
         if getattr(user, "kind", None) != User.Kind.CUSTOMER or not user.is_active:
-            _event(request, "signin.blocked", user_id=user.pk)
+            _event(
+                request,
+                "signin.failed",
+                user_id=user.pk,
+                method="password",
+                reason="blocked",
+                client_type="browser",
+            )
             return render(request, "account/account_inactive.html", status=403)
         return super().pre_login(request, user, **kwargs)
 
@@ -139,8 +154,28 @@ class AccountAdapter(DefaultAccountAdapter):
         devices.remember(request, response, user)
         user.last_sign_in_at = timezone.now()
         User.objects.filter(pk=user.pk).update(last_sign_in_at=user.last_sign_in_at)
-        kind = "signup.signed_in" if kwargs.get("signup") else "signin.succeeded"
-        _event(request, kind, user_id=user.pk, methods=methods)
+        primary = METHODS.get(methods[0] if methods else "", "password")
+        sociallogin = (kwargs.get("signal_kwargs") or {}).get("sociallogin")
+        if kwargs.get("signup") and sociallogin is not None:
+            provider = sociallogin.account.provider
+            _event(request, "signup.completed", user_id=user.pk, method="federated", idp=provider)
+        elif kwargs.get("signup"):
+            _event(request, "signup.signed_in", user_id=user.pk, methods=methods)
+        else:
+            _event(
+                request,
+                "signin.succeeded",
+                user_id=user.pk,
+                method=primary,
+                client_type="browser",
+                methods=methods,
+            )
+        for record in records[1:]:
+            second = MFA_METHODS.get(record.get("method", ""), "")
+            if record.get("method") == "mfa":
+                second = MFA_METHODS.get(record.get("type", ""), "totp")
+            if second:
+                _event(request, "mfa.challenge", user_id=user.pk, method=second, result="success")
         return response
 
     def is_login_by_code_required(self, login: Any) -> bool:

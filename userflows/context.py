@@ -1,20 +1,19 @@
 """Which user flow applies to a request, and what the authorize request asked for.
 
-The app sends the customer to /oauth2/v2.0/authorize; when sign-in is needed the customer
-lands on /account/login/?next=<authorize URL>. The client_id, prompt, login_hint and
-ui_locales inside that `next` pick the flow and shape the pages. The result is kept in the
-session (JSON only) so that later steps (code pages, sign-up steps) see the same flow."""
+/oauth2/v2.0/authorize validates the app's request once and stores it in a journey
+(userflows.journey.store) whose opaque id the browser's session holds. The pages read the
+flow, client, prompt, login_hint and ui_locales from that journey; a `next` parameter is
+only ever a same-site address to return to, never parsed for parameters."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urlsplit
 
 from django.http import HttpRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-SESSION_KEY = "userflow_ctx"
+from .journey import store
 
 
 @dataclass
@@ -25,36 +24,6 @@ class FlowContext:
     prompt: str = ""
     login_hint: str = ""
     ui_locales: list[str] = field(default_factory=list)
-
-
-def parse_authorize_next(next_url: str) -> dict[str, str]:
-    """Query parameters of an authorize URL carried in `next` (empty for other URLs)."""
-    if not next_url:
-        return {}
-    parts = urlsplit(next_url)
-    if parts.scheme or parts.netloc:  # only same-site relative URLs are honoured
-        return {}
-    if not parts.path.rstrip("/").endswith("/oauth2/v2.0/authorize"):
-        return {}
-    return {k: v[0] for k, v in parse_qs(parts.query).items() if v}
-
-
-def _request_next(request: HttpRequest) -> str | None:
-    value = request.POST.get("next") if request.method == "POST" else None
-    return value or request.GET.get("next")
-
-
-def get_context(request: HttpRequest) -> FlowContext:
-    """The flow context of this request: from `next` when it carries one, else the one
-    remembered in the session, else the tenant's default flow."""
-    from . import services
-
-    cached = getattr(request, "_userflow_ctx", None)
-    if cached is not None:
-        return cached
-    ctx = _resolve_context(request, services)
-    request._userflow_ctx = ctx  # type: ignore[attr-defined]
-    return ctx
 
 
 def is_own_url(request: HttpRequest, url: str) -> bool:
@@ -79,38 +48,51 @@ def is_own_url(request: HttpRequest, url: str) -> bool:
     return "/".join(segments).startswith(prefix + "/")
 
 
-def _resolve_context(request: HttpRequest, services: Any) -> FlowContext:
+def _request_next(request: HttpRequest) -> str:
+    value = request.POST.get("next") if request.method == "POST" else None
+    value = value or request.GET.get("next") or ""
+    parts_ok = value.startswith("/") and not value.startswith("//") and "\x00" not in value
+    if value and (not parts_ok or not is_own_url(request, value)):
+        return ""  # never send a customer to another site or another tenant
+    return value
+
+
+def get_context(request: HttpRequest) -> FlowContext:
+    """The flow context of this request: from the browser's journey when it has one,
+    else the tenant's default flow."""
+    cached = getattr(request, "_userflow_ctx", None)
+    if cached is not None:
+        return cached
     next_url = _request_next(request)
-    if next_url and not is_own_url(request, next_url):
-        next_url = ""  # never send a customer to another site or another tenant
-    stored = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if next_url is None and stored:
-        return FlowContext(**stored)
-    if next_url is not None and stored and stored.get("next_url") == next_url:
-        return FlowContext(**stored)
-    params = parse_authorize_next(next_url or "")
-    client_id = params.get("client_id", "")
-    flow = services.flow_for_client(client_id) if client_id else None
-    if flow is None:
+    journey = store.of_session(request)
+    if journey is not None:
+        ctx = FlowContext(
+            flow_id=journey.flow_id,
+            client_id=journey.client_id,
+            next_url=next_url or str(journey.authorize.get("return_url") or ""),
+            prompt=journey.prompt,
+            login_hint=journey.login_hint,
+            ui_locales=journey.ui_locales,
+        )
+    else:
+        from . import services
+
         flow = services.get_default_flow()
-    request._userflow = flow  # type: ignore[attr-defined]
-    ctx = FlowContext(
-        flow_id=str(flow.pk),
-        client_id=client_id,
-        next_url=next_url or "",
-        prompt=params.get("prompt", ""),
-        login_hint=params.get("login_hint", ""),
-        ui_locales=params.get("ui_locales", "").split(),
-    )
-    remember(request, ctx)
+        request._userflow = flow  # type: ignore[attr-defined]
+        ctx = FlowContext(flow_id=str(flow.pk), next_url=next_url)
+    request._userflow_ctx = ctx  # type: ignore[attr-defined]
     return ctx
 
 
-def remember(request: HttpRequest, ctx: FlowContext) -> None:
-    """Keep the flow context in the session (JSON) for the later steps."""
-    request._userflow_ctx = ctx  # type: ignore[attr-defined]
-    if hasattr(request, "session") and request.session.get(SESSION_KEY) != asdict(ctx):
-        request.session[SESSION_KEY] = asdict(ctx)
+def consume_prompt(request: HttpRequest) -> None:
+    """The page has acted on the journey's prompt (login, create): do not act again."""
+    journey = store.of_session(request)
+    if journey is not None and journey.authorize.get("prompt"):
+        journey.authorize["prompt"] = ""
+        store.save(journey)
+    ctx = getattr(request, "_userflow_ctx", None)
+    if ctx is not None:
+        ctx.prompt = ""
 
 
 def get_flow(request: HttpRequest):

@@ -1,5 +1,6 @@
-"""Language of the customer pages: `ui_locales` of the authorize request (carried in
-`next`, OIDC Core 3.1.2.1) wins over Accept-Language, which LocaleMiddleware applied."""
+"""Language of the customer pages: `ui_locales` of the authorize request (stored in the
+browser's journey, OIDC Core 3.1.2.1) wins over Accept-Language, which LocaleMiddleware
+applied."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils import translation
 
 from ciam.tenancy import is_tenant_request
 
-from . import context
+from .journey import store
 
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
@@ -28,12 +29,8 @@ def ui_locales_of(request: HttpRequest) -> list[str]:
     which makes the final language choice)."""
     if "/account/" not in request.path or not hasattr(request, "session"):
         return []
-    params = context.parse_authorize_next(request.GET.get("next", ""))
-    locales = params.get("ui_locales", "").split()
-    if not locales:
-        stored = request.session.get(context.SESSION_KEY) or {}
-        locales = stored.get("ui_locales") or []
-    return locales
+    journey = store.of_session(request)
+    return list(journey.ui_locales) if journey is not None else []
 
 
 class UILocalesMiddleware:
@@ -42,12 +39,8 @@ class UILocalesMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if "/account/" in request.path and hasattr(request, "session"):
-            params = context.parse_authorize_next(request.GET.get("next", ""))
-            locales = params.get("ui_locales", "").split()
-            if not locales:
-                stored = request.session.get(context.SESSION_KEY) or {}
-                locales = stored.get("ui_locales") or []
-            language = pick_language(locales)
+            journey = store.of_session(request)
+            language = pick_language(journey.ui_locales) if journey is not None else None
             if language:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language

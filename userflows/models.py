@@ -141,3 +141,21 @@ class PasswordPolicy(models.Model):
                 name="password_policy_length_range",
             ),
         ]
+
+
+class NativeAuthSettings(models.Model):
+    """The tenant's native authentication API settings: a single row in its schema.
+
+    user_not_found_enabled: an unknown email gets `user_not_found` from the native API
+    (what MSAL apps use to offer "sign up instead"). It tells anyone who asks whether an
+    email has an account here, so it is off by default; off, an unknown email proceeds to
+    a challenge that cannot succeed, as the pages do."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    user_not_found_enabled = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="native_auth_settings_singleton"),
+        ]

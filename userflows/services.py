@@ -1,5 +1,5 @@
 """User flow services: flows and their attributes, app links, identity providers and the
-tenant's password policy. Admin changes are audited; customer steps live in signup.py and
+tenant's password policy. Admin changes are audited; customer steps live in the journey engine and
 account.py."""
 
 from __future__ import annotations
@@ -262,6 +262,34 @@ def delete_identity_provider(
             before=audit.snapshot(provider, IDP_FIELDS),
         )
         provider.delete()
+
+
+def native_auth_settings() -> Any:
+    from .models import NativeAuthSettings
+
+    return NativeAuthSettings.objects.get_or_create(id=1)[0]
+
+
+def update_native_auth_settings(
+    *, user_not_found_enabled: bool, actor: Any, request: HttpRequest | None = None
+) -> Any:
+    from .models import NativeAuthSettings
+
+    with transaction.atomic():
+        row = NativeAuthSettings.objects.select_for_update().get_or_create(id=1)[0]
+        before = audit.snapshot(row, ["user_not_found_enabled"])
+        row.user_not_found_enabled = bool(user_not_found_enabled)
+        row.save()
+        audit.record(
+            action="native_auth_settings.update",
+            actor=actor,
+            request=request,
+            target=row,
+            target_label="Native authentication",
+            before=before,
+            after=audit.snapshot(row, ["user_not_found_enabled"]),
+        )
+    return row
 
 
 def get_password_policy() -> PasswordPolicy:

@@ -3,6 +3,7 @@ request's prompt / login_hint), sign-up (our steps), and attribute collection.""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from allauth.account import app_settings as account_settings
@@ -10,9 +11,9 @@ from allauth.account.utils import perform_login
 from allauth.account.views import LoginView, RequestLoginCodeView
 from allauth.account.views import reauthenticate as allauth_reauthenticate
 from allauth.mfa.base.views import reauthenticate as allauth_mfa_reauthenticate
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, reverse
@@ -22,9 +23,11 @@ from django.views.decorators.http import require_http_methods
 
 from applications.models import Application
 
-from . import context, extension_points, hooks, signup
+from . import context, signup
 from .attributes import AttributesForm, current_values
-from .steps import pending_step
+from .forms import CodeForm, EmailForm, PasswordForm
+from .journey import browser, engine, store
+from .journey.steps.base import flow_of
 
 
 def _with_next(url: str, ctx: context.FlowContext) -> str:
@@ -34,7 +37,8 @@ def _with_next(url: str, ctx: context.FlowContext) -> str:
 def _prompt_none(request: HttpRequest, ctx: context.FlowContext) -> HttpResponse:
     """prompt=none must not show a page: answer the app with login_required (OIDC Core
     3.1.2.6) when its redirect URI is registered, else a plain error page."""
-    params = context.parse_authorize_next(ctx.next_url)
+    journey = store.of_session(request)
+    params = journey.authorize if journey is not None else {}
     app = Application.objects.filter(client_id=ctx.client_id).first() if ctx.client_id else None
     redirect_uri = params.get("redirect_uri", "")
     if app is not None and redirect_uri and app.redirect_uri_allowed(redirect_uri):
@@ -70,8 +74,11 @@ def login(request: HttpRequest) -> HttpResponse:
         if ctx.prompt == "create" and not request.user.is_authenticated:
             return redirect(_with_next(reverse("account_signup"), ctx))
         if ctx.prompt == "login" and request.user.is_authenticated:
+            journey = store.of_session(request)
             logout(request)  # re-authentication asked for: drop the session, keep the flow
-            context.remember(request, ctx)
+            if journey is not None:
+                store.attach(request, journey)
+            context.consume_prompt(request)
     return allauth_login(request)
 
 
@@ -82,66 +89,104 @@ def request_login_code(request: HttpRequest) -> HttpResponse:
     return allauth_request_login_code(request)
 
 
+class _StepView:
+    """What the sign-up template needs of a step (its challenge)."""
+
+    def __init__(self, challenge: Any) -> None:
+        self.key = challenge.step
+        self.title = challenge.title
+        self.submit_label = challenge.submit_label
+
+
+def _page_form(journey: Any, challenge: Any, data: Any) -> forms.Form:
+    """The HTML form of a sign-up step (shape and confirmation only: the step decides)."""
+    if challenge.step == "email":
+        return EmailForm(data, initial=challenge.initial)
+    if challenge.step == "verify_email":
+        return CodeForm(data)
+    if challenge.step == "new_password":
+        return PasswordForm(data)
+    return AttributesForm(data, flow=flow_of(journey), initial=challenge.initial)
+
+
+def _step_data(challenge: Any, form: forms.Form) -> dict[str, Any]:
+    if challenge.step == "new_password":
+        return {"password": form.cleaned_data["password1"]}
+    return dict(form.data.items()) if challenge.step == "attributes" else dict(form.cleaned_data)
+
+
+def _show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
+    for field, messages_ in errors.items():
+        target = "password1" if field == "password" else field
+        form.add_error(target if target in form.fields else None, messages_)
+
+
+def _blocked(request: HttpRequest, outcome: Any) -> HttpResponse:
+    store.detach(request)
+    return render(request, "userflows/error.html", {"error": outcome.message}, status=403)
+
+
 @require_http_methods(["GET", "POST"])
 def signup_view(request: HttpRequest) -> HttpResponse:
+    """Sign-up page: a thin adapter over the journey engine's sign-up plan."""
     ctx = context.get_context(request)
     flow = context.get_flow(request)
     if request.user.is_authenticated:
         return redirect(ctx.next_url or "userflows_profile")
     if not flow.signup_enabled:
         return render(request, "account/signup_closed.html")
-    state = request.session.get(signup.SESSION_KEY) or {}
-    if request.GET.get("restart") or state.get("flow_id") != str(flow.pk):
-        state = {}
-    state.setdefault("done", [])
-    state["flow_id"] = str(flow.pk)
-    state.setdefault("login_hint", ctx.login_hint)
-    step = pending_step(flow, state)
-    if step is None:  # a finished state left behind: start over
-        state, step = {"done": [], "flow_id": str(flow.pk)}, pending_step(flow, {"done": []})
+    journey = browser.signup_journey(request, flow, restart=bool(request.GET.get("restart")))
+    if journey.kind == "signup" and "create" in journey.prompt.split():
+        context.consume_prompt(request)
+    step = engine.current(journey)
+    if step is None:  # a finished journey left behind: start over
+        journey = browser.signup_journey(request, flow, restart=True)
+        step = engine.current(journey)
     assert step is not None
+    if step.name == "attributes":
+        blocked = step.start(journey)  # type: ignore[attr-defined]
+        store.save(journey)
+        if blocked is not None:
+            return _blocked(request, blocked)
+    challenge = step.challenge(journey)
     data = request.POST if request.method == "POST" else None
-    try:
-        form = step.build_form(request, flow, state, data)
-        valid = data is not None and form.is_valid()
-        if valid:
-            step.submit(request, flow, state, form)
-    except (hooks.Blocked, extension_points.ExtensionFailure) as exc:
-        # A custom authentication extension ended the sign-up (block page), or failed and
-        # is configured to fail the step: the journey ends here, nothing was created.
-        request.session.pop(signup.SESSION_KEY, None)
-        title = getattr(exc, "title", "") or _("You cannot sign up right now")
-        return render(
-            request, "userflows/blocked.html", {"title": title, "message": exc.message}, status=403
-        )
-    except ValidationError as exc:
-        form.add_error(None, exc)
-    else:
-        if valid:
-            state["done"].append(step.key)
-            if pending_step(flow, state) is None:
-                try:
-                    user = signup.complete_signup(request, flow, state)
-                except ValidationError as exc:
-                    request.session.pop(signup.SESSION_KEY, None)
-                    messages.error(request, " ".join(exc.messages))
-                    return redirect(_with_next(reverse("account_signup"), ctx))
-                request.session.pop(signup.SESSION_KEY, None)
-                return perform_login(
-                    request,
-                    user,
-                    email_verification=account_settings.EMAIL_VERIFICATION,
-                    redirect_url=ctx.next_url or None,
-                    signup=True,
-                    email=user.email,
-                )
-            request.session[signup.SESSION_KEY] = state
+    form = _page_form(journey, challenge, data)
+    if data is not None and form.is_valid():
+        outcome = engine.submit(journey, _step_data(challenge, form), expect=step.name)
+        if outcome.kind == "block":
+            return _blocked(request, outcome)
+        if outcome.kind == "invalid":
+            _show_errors(form, outcome.errors)
+        elif journey.finished:
+            return _finish_signup(request, journey, ctx)
+        else:
             return redirect(_with_next(reverse("account_signup"), ctx))
-    request.session[signup.SESSION_KEY] = state
     return render(
         request,
         "userflows/signup.html",
-        {"form": form, "step": step, "state": state, "flow": flow, "next_url": ctx.next_url},
+        {
+            "form": form,
+            "step": _StepView(challenge),
+            "state": {"email": journey.values.get("email", "")},
+            "flow": flow,
+            "next_url": ctx.next_url,
+        },
+    )
+
+
+def _finish_signup(request: HttpRequest, journey: Any, ctx: context.FlowContext) -> HttpResponse:
+    from directory.models import User
+
+    # The finished journey stays the browser's until it expires: the pages that follow
+    # (consent, attribute collection) still see its flow and authorize request.
+    user = User.objects.get(pk=journey.user_id)
+    return perform_login(
+        request,
+        user,
+        email_verification=account_settings.EMAIL_VERIFICATION,
+        redirect_url=ctx.next_url or None,
+        signup=True,
+        email=user.email,
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from api.insights import parse_window
 
+from api.insights import parse_window
 from insights import rollup
 from insights.services import record_event
 from tests.directory.conftest import ApiClient, issue_token

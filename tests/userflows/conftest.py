@@ -140,3 +140,18 @@ def federated_flow(tenant, default_flow, oidc_provider):
         )
         default_flow.identity_providers.add(provider)
     return default_flow
+
+
+@pytest.fixture
+def app_one(tenant):
+    """The public app "app-1" that the sign-in tests' authorize URLs name."""
+    from applications.models import Application
+
+    with tenant.context():
+        return Application.objects.create(
+            name="App one",
+            client_id="app-1",
+            client_type="public",
+            authorization_grant_type="authorization-code",
+            redirect_uris="https://app.example/cb",
+        )

@@ -1,15 +1,16 @@
-"""Hook points for custom authentication extensions, and the one-time code rules."""
+"""Extension points of the journey (a registered Provider, as the extensions app
+registers one), and the one-time code rules."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.test import Client
 
 from directory.models import User
-from userflows import codes, hooks
+from userflows import codes, extension_points
+from userflows.extension_points import AttributeOutcome, PasswordOutcome
 from userflows.models import FlowAttribute
 
 from .conftest import PASSWORD
@@ -17,17 +18,39 @@ from .conftest import PASSWORD
 pytestmark = pytest.mark.django_db
 
 
+class RecordingProvider:
+    """A provider with the behaviour a test gives it; records what it was called with."""
+
+    def __init__(self, start=None, submit=None, otp=None, password=None):
+        self.start, self.submit, self.otp, self.password = start, submit, otp, password
+        self.calls: list[tuple] = []
+
+    def on_attribute_collection_start(self, ctx):
+        self.calls.append(("start", ctx))
+        return self.start(ctx) if self.start else None
+
+    def on_attribute_collection_submit(self, ctx, submitted):
+        self.calls.append(("submit", ctx, submitted))
+        return self.submit(ctx, submitted) if self.submit else None
+
+    def on_otp_send(self, ctx, email, code):
+        self.calls.append(("otp", ctx, email))
+        return self.otp(ctx, email, code) if self.otp else False
+
+    def on_password_submit(self, ctx, user_id, password):
+        self.calls.append(("password", ctx, user_id))
+        return self.password(ctx, user_id, password) if self.password else None
+
+
 @pytest.fixture
-def registered():
-    added = []
+def provider():
+    def install(**behaviour):
+        p = RecordingProvider(**behaviour)
+        extension_points.register(p)
+        return p
 
-    def register(point, fn):
-        hooks.register(point, fn)
-        added.append((point, fn))
-
-    yield register
-    for point, fn in added:
-        hooks.unregister(point, fn)
+    yield install
+    extension_points.reset()
 
 
 def _to_attributes(client, tenant, smtp):
@@ -38,16 +61,16 @@ def _to_attributes(client, tenant, smtp):
     return url
 
 
-def test_attribute_collection_hooks_prefill_and_refuse(tenant, smtp, default_flow, registered):
+def test_attribute_collection_prefill_and_refuse(tenant, smtp, default_flow, provider):
     with tenant.context():
         FlowAttribute.objects.create(flow=default_flow, attribute="city", label="City")
-    registered(hooks.ATTRIBUTE_COLLECTION_START, lambda **kw: {"values": {"city": "Bergen"}})
 
-    def refuse_mars(values, **kw):
-        if values.get("city") == "Mars":
-            raise ValidationError({"city": "We do not ship there."})
+    def refuse_mars(ctx, submitted):
+        if submitted.get("city") == "Mars":
+            return AttributeOutcome("show_errors", field_errors={"city": "We do not ship there."})
+        return AttributeOutcome("continue", values={"city": submitted["city"].upper()})
 
-    registered(hooks.ATTRIBUTE_COLLECTION_SUBMIT, refuse_mars)
+    p = provider(start=lambda ctx: AttributeOutcome(values={"city": "Bergen"}), submit=refuse_mars)
     client = Client()
     url = _to_attributes(client, tenant, smtp)
     assert b'value="Bergen"' in client.get(url).content
@@ -56,16 +79,35 @@ def test_attribute_collection_hooks_prefill_and_refuse(tenant, smtp, default_flo
     with tenant.context():
         assert not User.objects.filter(email="hooked@example.com").exists()
     assert client.post(url, {"city": "Oslo"}).status_code == 302
+    with tenant.context():
+        assert User.objects.get(email="hooked@example.com").city == "OSLO"
+    [start] = [c for c in p.calls if c[0] == "start"]
+    ctx = start[1]
+    assert ctx.email == "hooked@example.com" and ctx.client_type == "browser"
+    assert ctx.flow_id == str(default_flow.pk)
 
 
-def test_otp_send_hook_can_deliver_the_code_itself(tenant, smtp, default_flow, registered):
+def test_attribute_collection_start_can_block(tenant, smtp, default_flow, provider):
+    with tenant.context():
+        FlowAttribute.objects.create(flow=default_flow, attribute="city", label="City")
+    provider(start=lambda ctx: AttributeOutcome("block", title="No", message="Sign-up is paused."))
+    client = Client()
+    url = _to_attributes(client, tenant, smtp)
+    r = client.get(url)
+    assert r.status_code == 403
+    assert b"Sign-up is paused." in r.content
+    with tenant.context():
+        assert not User.objects.filter(email="hooked@example.com").exists()
+
+
+def test_otp_send_extension_can_deliver_the_code_itself(tenant, smtp, default_flow, provider):
     delivered = {}
 
-    def deliver(email, code, **kw):
+    def deliver(ctx, email, code):
         delivered[email] = code
-        return {"handled": True}
+        return True
 
-    registered(hooks.OTP_SEND, deliver)
+    provider(otp=deliver)
     client = Client()
     client.post(tenant.url("/account/signup/"), {"email": "sms@example.com"})
     assert smtp.to("sms@example.com") == []
@@ -73,9 +115,32 @@ def test_otp_send_hook_can_deliver_the_code_itself(tenant, smtp, default_flow, r
     assert r.status_code == 302
 
 
-def test_unknown_hook_point_is_refused():
-    with pytest.raises(ValueError):
-        hooks.register("token_issuance_start_typo", lambda **kw: None)
+def test_password_submit_migrates_an_account_at_its_first_sign_in(
+    tenant, default_flow, provider, make_customer
+):
+    # given an account imported without a usable hash, marked "to migrate"
+    user = make_customer("legacy@example.com", password=None)
+    with tenant.context():
+        User.objects.filter(pk=user.pk).update(password_migration_pending=True)
+    legacy = provider(password=lambda ctx, uid, pw: PasswordOutcome(pw == "Legacy-Secret-91"))
+    url = tenant.url("/account/login/")
+    # a password the legacy store refuses is refused
+    r = Client().post(url, {"login": "legacy@example.com", "password": "Wrong-Secret-91"})
+    assert r.status_code == 200
+    # the one it accepts signs the customer in, and the platform keeps it
+    r = Client().post(url, {"login": "legacy@example.com", "password": "Legacy-Secret-91"})
+    assert r.status_code == 302
+    with tenant.context():
+        migrated = User.objects.get(pk=user.pk)
+        assert migrated.check_password("Legacy-Secret-91")
+        assert not migrated.password_migration_pending
+    [first, *_] = [c for c in legacy.calls if c[0] == "password"]
+    assert first[2] == str(user.pk) and first[1].client_type == "browser"
+    # later sign-ins no longer ask the legacy store
+    asked = len(legacy.calls)
+    r = Client().post(url, {"login": "legacy@example.com", "password": "Legacy-Secret-91"})
+    assert r.status_code == 302
+    assert len(legacy.calls) == asked
 
 
 def test_codes_are_single_use_and_bound_to_subject():

@@ -12,6 +12,14 @@ from .test_signin import authorize_url
 pytestmark = pytest.mark.django_db
 
 
+def _signup_after_authorize(tenant, **extra):
+    """A browser the app sent to /authorize (which keeps ui_locales in its journey) that
+    then opens the sign-up page."""
+    client = Client()
+    assert client.get(authorize_url(tenant, **extra)).status_code == 302
+    return client
+
+
 @pytest.mark.parametrize(
     ("lang", "title"),
     [
@@ -22,23 +30,24 @@ pytestmark = pytest.mark.django_db
         ("en", "Create your account"),
     ],
 )
-def test_signup_page_follows_ui_locales(tenant, default_flow, lang, title):
+def test_signup_page_follows_ui_locales(tenant, default_flow, app_one, lang, title):
     next_url = authorize_url(tenant, ui_locales=lang)
-    page = Client().get(tenant.url(f"/account/signup/?next={quote(next_url)}"))
+    client = _signup_after_authorize(tenant, ui_locales=lang)
+    page = client.get(tenant.url(f"/account/signup/?next={quote(next_url)}"))
     assert title in page.content.decode()
 
 
-def test_ui_locales_wins_over_accept_language(tenant, default_flow):
+def test_ui_locales_wins_over_accept_language(tenant, default_flow, app_one):
     next_url = authorize_url(tenant, ui_locales="es")
-    page = Client().get(
+    page = _signup_after_authorize(tenant, ui_locales="es").get(
         tenant.url(f"/account/signup/?next={quote(next_url)}"), HTTP_ACCEPT_LANGUAGE="de"
     )
     assert "Cree su cuenta" in page.content.decode()
 
 
-def test_unsupported_ui_locales_fall_back_to_accept_language(tenant, default_flow):
+def test_unsupported_ui_locales_fall_back_to_accept_language(tenant, default_flow, app_one):
     next_url = authorize_url(tenant, ui_locales="tlh")
-    page = Client().get(
+    page = _signup_after_authorize(tenant, ui_locales="tlh").get(
         tenant.url(f"/account/signup/?next={quote(next_url)}"), HTTP_ACCEPT_LANGUAGE="fr"
     )
     assert "Créez votre compte" in page.content.decode()

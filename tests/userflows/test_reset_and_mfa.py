@@ -38,7 +38,12 @@ def test_password_reset_by_email_code(tenant, smtp, default_flow, make_customer)
     r = client.post(r["Location"], {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
     assert r.status_code == 302
     with tenant.context():
-        assert User.objects.get(email="ada@example.com").check_password(NEW_PASSWORD)
+        user = User.objects.get(email="ada@example.com")
+        assert user.check_password(NEW_PASSWORD)
+        from insights.models import Event
+
+        event = Event.objects.get(kind="password.reset")
+        assert (event.user_id, event.data["client_type"]) == (user.pk, "browser")
     assert login(Client(), tenant, "ada@example.com", NEW_PASSWORD).status_code == 302
 
 

@@ -25,10 +25,21 @@ def authorize_url(tenant, client_id="app-1", **extra) -> str:
             "response_type": "code",
             "redirect_uri": "https://app.example/cb",
             "state": "s1",
+            # a public client sends PKCE (RFC 7636; required of public clients here)
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
             **extra,
         }.items()
     )
     return tenant.url(f"/oauth2/v2.0/authorize?{query}")
+
+
+def start(client, tenant, **extra):
+    """The app sends the browser to /authorize, which stores the request in a journey and
+    sends the browser on to the sign-in page."""
+    r = client.get(authorize_url(tenant, **extra))
+    assert r.status_code == 302, r.content
+    return r
 
 
 def login(client, tenant, email, password, next_url=None, ip="10.0.0.1"):
@@ -80,7 +91,7 @@ def test_admin_accounts_cannot_use_customer_signin(tenant, default_flow):
     r = login(Client(), tenant, tenant.admin_email, tenant.password)
     assert r.status_code == 403
     with tenant.context():
-        assert Event.objects.filter(kind="signin.blocked").exists()
+        assert Event.objects.filter(kind="signin.failed", data__reason="blocked").exists()
         assert not Event.objects.filter(kind="signin.succeeded").exists()
 
 
@@ -97,7 +108,7 @@ def test_lockout_after_repeated_failures_from_one_address(tenant, default_flow, 
     r = login(Client(), tenant, "ada@example.com", PASSWORD, ip="10.1.1.1")
     assert r.status_code == 302
     with tenant.context():
-        assert Event.objects.filter(kind="signin.locked_out").exists()
+        assert Event.objects.filter(kind="signin.failed", data__reason="locked").exists()
 
 
 def test_lockout_delay_grows_with_further_failures():
@@ -198,7 +209,7 @@ def test_flow_of_the_app_decides_the_methods(tenant, default_flow, make_customer
         UserFlowApplication.objects.create(flow=flow, application=app)
     next_url = authorize_url(tenant, client_id="shop-app")
     client = Client()
-    page = client.get(tenant.url("/account/login/"), {"next": next_url})
+    page = client.get(start(client, tenant, client_id="shop-app")["Location"])
     assert b'id="signin-password"' not in page.content
     assert b'id="signin-code"' in page.content
     # a password sign-in is refused
@@ -219,47 +230,37 @@ def test_code_signin_refused_when_flow_has_no_codes(tenant, default_flow):
     assert "/account/login/" in r["Location"]
 
 
-def test_login_hint_prefills_and_prompt_create_opens_signup(tenant, default_flow):
-    next_url = authorize_url(tenant, login_hint="hint@example.com")
-    page = Client().get(tenant.url("/account/login/"), {"next": next_url})
+def test_login_hint_prefills_and_prompt_create_opens_signup(tenant, default_flow, app_one):
+    client = Client()
+    page = client.get(start(client, tenant, login_hint="hint@example.com")["Location"])
     assert b"hint@example.com" in page.content
-    r = Client().get(
-        tenant.url("/account/login/"), {"next": authorize_url(tenant, prompt="create")}
-    )
-    assert r.status_code == 302
+    # prompt=create: /authorize sends the browser to the sign-up page of the journey
+    client = Client()
+    r = start(client, tenant, prompt="create")
     assert "/account/signup/" in r["Location"]
+    page = client.get(r["Location"])
+    assert b'id="signup-submit"' in page.content
 
 
-def test_prompt_none_answers_login_required_to_the_app(tenant, default_flow):
-    from applications.models import Application
-
-    with tenant.context():
-        Application.objects.create(
-            name="Shop",
-            client_id="app-1",
-            client_type="public",
-            authorization_grant_type="authorization-code",
-            redirect_uris="https://app.example/cb",
-        )
-    r = Client().get(tenant.url("/account/login/"), {"next": authorize_url(tenant, prompt="none")})
-    assert r.status_code == 302
+def test_prompt_none_answers_login_required_to_the_app(tenant, default_flow, app_one):
+    # /authorize answers the app itself: no page is shown
+    r = start(Client(), tenant, prompt="none")
     assert r["Location"] == "https://app.example/cb?error=login_required&state=s1"
     # an unregistered redirect URI is never used
     bad = authorize_url(tenant, prompt="none", redirect_uri="https://evil.example/cb")
-    r = Client().get(tenant.url("/account/login/"), {"next": bad})
+    r = Client().get(bad)
     assert r.status_code == 400
 
 
-def test_ui_locales_and_accept_language_pick_the_language(tenant, default_flow):
-    page = Client().get(
-        tenant.url("/account/login/"), {"next": authorize_url(tenant, ui_locales="fr-CA de")}
-    )
+def test_ui_locales_and_accept_language_pick_the_language(tenant, default_flow, app_one):
+    client = Client()
+    page = client.get(start(client, tenant, ui_locales="fr-CA de")["Location"])
     assert page.content.count(b"Connexion") >= 1
     page = Client().get(tenant.url("/account/login/"), HTTP_ACCEPT_LANGUAGE="de")
     assert b"Anmeldung" in page.content
 
 
-def test_prompt_login_asks_a_signed_in_customer_again(tenant, default_flow, make_customer):
+def test_prompt_login_asks_a_signed_in_customer_again(tenant, default_flow, make_customer, app_one):
     make_customer()
     client = Client()
     assert login(client, tenant, "ada@example.com", PASSWORD).status_code == 302
@@ -267,7 +268,7 @@ def test_prompt_login_asks_a_signed_in_customer_again(tenant, default_flow, make
     r = client.get(tenant.url("/account/login/"), {"next": authorize_url(tenant)})
     assert r.status_code == 302
     # prompt=login shows the sign-in page again
-    r = client.get(tenant.url("/account/login/"), {"next": authorize_url(tenant, prompt="login")})
+    r = client.get(start(client, tenant, prompt="login")["Location"])
     assert r.status_code == 200
     assert b'id="signin-password"' in r.content
 

@@ -9,6 +9,7 @@ from django.test import Client
 
 from directory.models import User
 from insights.models import Event
+from userflows.journey import store
 from userflows.models import FlowAttribute
 
 from .conftest import PASSWORD
@@ -138,12 +139,11 @@ def test_expired_code_is_refused(tenant, smtp, default_flow, customer_client):
     url = _signup_url(tenant)
     customer_client.post(url, {"email": "new@example.com"})
     code = smtp.last_code("new@example.com")
-    with tenant.context():  # session keys in Redis carry the tenant's schema
+    with tenant.context():  # session and journey keys in Redis carry the tenant's schema
         session = SessionStore(customer_client.cookies["ciam_session"].value)
-        state = session["userflow_signup"]
-        state["code"]["expires"] = 0
-        session["userflow_signup"] = state
-        session.save()
+        journey = store.load(session[store.SESSION_KEY])
+        journey.values["code"]["expires"] = 0
+        store.save(journey)
     r = customer_client.post(url, {"code": code})
     assert r.status_code == 200
     assert b"That code has expired" in r.content

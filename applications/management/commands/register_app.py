@@ -28,6 +28,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--post-logout-redirect-uri", action="append", default=[], dest="logout_uris"
         )
+        parser.add_argument(
+            "--native-auth",
+            action="store_true",
+            dest="native_auth",
+            help="Enable the native authentication API for this (public) app.",
+        )
         parser.add_argument("--base-url", default="http://localhost:8000")
         parser.add_argument("--json", action="store_true", dest="as_json")
 
@@ -49,6 +55,8 @@ class Command(BaseCommand):
                     post_logout_redirect_uris=opts["logout_uris"],
                     actor="cli",
                 )
+                if opts["native_auth"]:
+                    services.update_application(app, actor="cli", native_auth_enabled=True)
             except ValidationError as exc:
                 self._fail(exc.messages, opts["as_json"])
         issuer = f"{opts['base_url'].rstrip('/')}/t/{tenant.name}"
