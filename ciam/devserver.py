@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from ciam.serve import port_taken
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PY = sys.executable
@@ -116,6 +118,9 @@ def up() -> int:
     # Local identity providers and key URLs on this machine are fine in development.
     os.environ.setdefault("CIAM_OUTBOUND_ALLOW_PRIVATE", "1")
     port = os.environ.get("PORT", "8000")
+    if port_taken("0.0.0.0", int(port)):  # noqa: S104 - the address granian binds below
+        log(f"port {port} is already in use (another dev.py up?); set PORT or stop it")
+        return 2
     log("migrating the public schema, the tenant template and every tenant ...")
     manage("migrate_all_tenants", "-v", "0")
     manage("seed_demo", "--base-url", f"http://localhost:{port}")
@@ -123,9 +128,7 @@ def up() -> int:
         "web": [
             PY,
             "-m",
-            "granian",
-            "--interface",
-            "wsgi",
+            "ciam.serve",
             "--host",
             "0.0.0.0",  # noqa: S104 - reachable from other machines of the LAN, as before
             "--port",
@@ -135,7 +138,6 @@ def up() -> int:
             "--blocking-threads",
             os.environ.get("WEB_THREADS", "2"),
             "--access-log",
-            "ciam.wsgi:application",
         ],
         "worker": [
             PY,
