@@ -207,6 +207,8 @@ def ensure_chromium() -> None:
 
 
 def test(args: list[str]) -> int:
+    if "--cluster" in args:
+        return test_cluster([a for a in args if a != "--cluster"])
     ensure_services()
     ensure_chromium()
     env = {
@@ -224,6 +226,15 @@ def test(args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
 
 
+def test_cluster(args: list[str]) -> int:
+    """The multi-node fault tests (tests/cluster): they build their own cluster (root,
+    network namespaces or loopback addresses) and need no other services."""
+    env = {**os.environ, "CIAM_CLUSTER_TESTS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    paths = [] if any(a.startswith("tests") for a in args) else ["tests/cluster"]
+    cmd = [PY, "-m", "pytest", "-p", "no:xdist", *args, *paths]
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["up"]
     if command == "up":
@@ -235,6 +246,10 @@ def main() -> None:
         log("services up; Ctrl-C stops")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
         return
+    if command == "cluster":
+        from ciam import cluster
+
+        sys.exit(cluster.main(rest))
     if command == "bench":
         ensure_services()
         name, *bench_args = rest or ["provisioning"]

@@ -34,6 +34,9 @@ def port_taken(host: str, port: int) -> bool:
     """True when another socket is bound to (host, port) or to the port on every address."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # SO_REUSEADDR: connections of a stopped server in TIME_WAIT do not count (a
+        # restart is fine); a listening socket still refuses the bind.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((host, port))
         except OSError as exc:
