@@ -19,6 +19,7 @@ This module runs inside the virtual environment and imports nothing of Django.""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -212,7 +213,7 @@ def _redis_cli(port: int, *args: str, host: str = "127.0.0.1") -> str:
 
 
 def _start_postgres(state: State) -> None:
-    os.chmod(state.dir, 0o755)
+    os.chmod(state.dir, 0o755)  # noqa: S103 - the postgres user must reach its data dir
     base = Path(state.dir, "pg")  # owned by the postgres user: data and logs
     base.mkdir(exist_ok=True)
     shutil.chown(base, "postgres", "postgres")
@@ -526,19 +527,15 @@ def kill_node(state: State, index: int, sig: int = signal.SIGKILL) -> None:
     if state.netns:
         pids = _run("ip", "netns", "pids", f"ciam-n{index}", check=False).stdout.split()
         for pid in pids:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pid), sig)
-            except ProcessLookupError:
-                pass
 
 
 def kill(state: State, name: str, sig: int = signal.SIGKILL) -> None:
     pid = state.pids.get(name)
     if pid:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, sig)
-        except ProcessLookupError:
-            pass
 
 
 def down(quiet: bool = False) -> None:
@@ -579,14 +576,15 @@ def main(args: list[str]) -> int:
     if command == "up":
         nodes = int(args[1]) if len(args) > 1 else 2
         state = up(nodes)
+        how = "network namespaces" if state.netns else "loopback addresses"
+        print(f"balancer: {state.balancer_url}/  ({how}, {len(state.nodes)} web nodes)")
         print(
-            f"balancer: {state.balancer_url}/  ({'network namespaces' if state.netns else 'loopback addresses'}, {len(state.nodes)} web nodes)"
+            f"contoso admin center: {state.balancer_url}/t/contoso/admin/  "
+            f"admin@contoso.com / {DEMO_PASSWORD}"
         )
         print(
-            f"contoso admin center: {state.balancer_url}/t/contoso/admin/  admin@contoso.com / {DEMO_PASSWORD}"
-        )
-        print(
-            f"platform portal: {state.balancer_url}/portal/  operator@ciam.localhost / {DEMO_PASSWORD}"
+            f"platform portal: {state.balancer_url}/portal/  "
+            f"operator@ciam.localhost / {DEMO_PASSWORD}"
         )
         print(f"logs and data: {state.dir}  ·  stop with: python3 dev.py cluster down")
         return 0

@@ -119,7 +119,8 @@ class Bed:
             "from directory.services_users import create_customer\n"
             f"with schema_context({self.schema()!r}):\n"
             f"    for e in {emails!r}:\n"
-            f"        u, _ = create_customer(email=e, actor='cluster-test', password={PASSWORD!r})\n"
+            "        u, _ = create_customer(\n"
+            f"            email=e, actor='cluster-test', password={PASSWORD!r})\n"
             "        EmailAddress.objects.create(user=u, email=e, verified=True, primary=True)\n"
         )
         self.shell(code)
