@@ -216,6 +216,9 @@ class Ledger:
         )
         if recovered_at is not None:
             line += f", recovered {recovered_at - fault_at:.2f} s after the fault"
+        return self.note(line)
+
+    def note(self, line: str) -> str:
         print(line, file=sys.stderr)
         Path(ROOT, "test-results").mkdir(exist_ok=True)
         with open(Path(ROOT, "test-results", "cluster-faults.txt"), "a") as out:
