@@ -134,6 +134,7 @@ def test_a_web_node_killed_mid_load_loses_no_session_and_no_sign_in_event(bed: B
             t.join(30)
     finally:
         cluster.ensure_nodes(bed.state)
+        bed.warm(1)
     ledger.report("web node killed", killed_at)
     print(ledger.errors[:5])
     # then only requests in flight at the kill failed; every later one succeeded
@@ -158,7 +159,8 @@ def test_redis_paused_machine_paths_serve_from_caches_pages_fail_fast_and_recove
     app = bed.daemon_app("redis-pause")
     emails = bed.customers("redispause", 2)
     for node in (1, 2):
-        assert token(bed.node_url(node), app).status_code == 200
+        bed.warm(node)
+        assert token(bed.node_url(node), app, timeout=120).status_code == 200
         client().get(f"{bed.node_url(node)}/t/contoso/v2.0/.well-known/openid-configuration")
     paused_at = time.monotonic()
     # when Redis (primary, replica and Sentinel) stops answering, without failover
