@@ -8,6 +8,9 @@
                            may follow)
     python3 dev.py bench NAME [args]   run bench/NAME.py (e.g. provisioning)
     python3 dev.py manage CMD [args]   a manage.py command with the services up
+    python3 dev.py cluster up|down     a multi-node test bed on this machine (root: HAProxy,
+                                       web nodes in network namespaces, PostgreSQL primary +
+                                       standby, Redis + replica + Sentinel, Celery)
 
 Everything after the install runs inside the virtual environment (ciam/devserver.py)."""
 
@@ -45,7 +48,7 @@ def ensure_venv() -> None:
 
 def main() -> None:
     args = sys.argv[1:] or ["up"]
-    if args[0] not in {"up", "test", "services", "manage", "bench"}:
+    if args[0] not in {"up", "test", "services", "manage", "bench", "cluster"}:
         sys.exit(__doc__)
     ensure_venv()
     os.chdir(ROOT)

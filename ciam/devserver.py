@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from ciam.serve import port_taken
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var"
 PY = sys.executable
@@ -117,6 +119,9 @@ def up() -> int:
     # Local identity providers and key URLs on this machine are fine in development.
     os.environ.setdefault("CIAM_OUTBOUND_ALLOW_PRIVATE", "1")
     port = os.environ.get("PORT", "8000")
+    if port_taken("0.0.0.0", int(port)):  # noqa: S104 - the address granian binds below
+        log(f"port {port} is already in use (another dev.py up?); set PORT or stop it")
+        return 2
     # Issuers of the path form are built from the configured public URL(s), never from
     # the Host header: the dev server's own addresses.
     os.environ.setdefault("CIAM_PUBLIC_URL", f"http://localhost:{port},http://127.0.0.1:{port}")
@@ -127,9 +132,7 @@ def up() -> int:
         "web": [
             PY,
             "-m",
-            "granian",
-            "--interface",
-            "wsgi",
+            "ciam.serve",
             "--host",
             "0.0.0.0",  # noqa: S104 - reachable from other machines of the LAN, as before
             "--port",
@@ -139,7 +142,6 @@ def up() -> int:
             "--blocking-threads",
             os.environ.get("WEB_THREADS", "2"),
             "--access-log",
-            "ciam.wsgi:application",
         ],
         "worker": [
             PY,
@@ -209,6 +211,8 @@ def ensure_chromium() -> None:
 
 
 def test(args: list[str]) -> int:
+    if "--cluster" in args:
+        return test_cluster([a for a in args if a != "--cluster"])
     ensure_services()
     ensure_chromium()
     env = {
@@ -226,6 +230,15 @@ def test(args: list[str]) -> int:
     return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
 
 
+def test_cluster(args: list[str]) -> int:
+    """The multi-node fault tests (tests/cluster): they build their own cluster (root,
+    network namespaces or loopback addresses) and need no other services."""
+    env = {**os.environ, "CIAM_CLUSTER_TESTS": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    paths = [] if any(a.startswith("tests") for a in args) else ["tests/cluster"]
+    cmd = [PY, "-m", "pytest", "-p", "no:xdist", *args, *paths]
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=False).returncode
+
+
 def main() -> None:
     command, *rest = sys.argv[1:] or ["up"]
     # STATIC_ROOT (collectstatic fills it in deployments): WhiteNoise warns when it is absent.
@@ -239,6 +252,10 @@ def main() -> None:
         log("services up; Ctrl-C stops")
         signal.sigwait({signal.SIGINT, signal.SIGTERM})
         return
+    if command == "cluster":
+        from ciam import cluster
+
+        sys.exit(cluster.main(rest))
     if command == "bench":
         ensure_services()
         name, *bench_args = rest or ["provisioning"]

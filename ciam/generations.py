@@ -14,7 +14,13 @@ invalidates everything).
 A process reads a counter from Redis at most every CIAM_GENERATION_RECHECK_SECONDS
 (default 0.5 s); a bump made by the process itself takes effect there at once. So a
 change made on one machine reaches the caches of every other web worker within that
-interval, and the busiest paths pay no Redis round trip per request."""
+interval, and the busiest paths pay no Redis round trip per request.
+
+When Redis does not answer, a process keeps the generations it last read for at most
+CIAM_REDIS_OUTAGE_GRACE_SECONDS (default 30 s) after its last successful read, so that
+discovery, JWKS and client-credentials issuance go on from the process caches during a
+short outage or a Sentinel failover. Past that it refuses (RedisUnavailable): a secret
+revoked during the outage could otherwise be honoured for as long as the outage lasts."""
 
 from __future__ import annotations
 
@@ -41,6 +47,25 @@ def _key(scope: str) -> str:
 
 # scope -> (monotonic time until which it need not be re-read, generation)
 _known: dict[str, tuple[float, int]] = {}
+# monotonic time of the last successful read of Redis by this process
+_last_read_ok = 0.0
+
+
+class RedisUnavailable(Exception):
+    """Redis has not answered for longer than the outage grace: cached configuration may
+    be stale, so callers refuse rather than answer from it."""
+
+
+def _grace_seconds() -> float:
+    return float(getattr(settings, "CIAM_REDIS_OUTAGE_GRACE_SECONDS", 30))
+
+
+def _redis_errors() -> tuple[type[BaseException], ...]:
+    from django_redis.exceptions import ConnectionInterrupted
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, ConnectionInterrupted, OSError)
 
 
 def _recheck_seconds() -> float:
@@ -59,13 +84,29 @@ def read(*scopes: str) -> dict[str, int]:
         else:
             stale.append(scope)
     if stale:
-        values = _redis().mget([_key(s) for s in stale])
+        global _last_read_ok
+        try:
+            values = _redis().mget([_key(s) for s in stale])
+        except _redis_errors() as exc:
+            return _during_outage(stale, result, now, exc)
+        _last_read_ok = now
         until = now + _recheck_seconds()
         if len(_known) > 100000:
             _known.clear()
         for scope, value in zip(stale, values, strict=True):
             result[scope] = int(value or 0)
             _known[scope] = (until, result[scope])
+    return result
+
+
+def _during_outage(
+    stale: list[str], result: dict[str, int], now: float, exc: BaseException
+) -> dict[str, int]:
+    """Redis failed: answer from the last values read, within the grace, else refuse."""
+    if now - _last_read_ok > _grace_seconds() or any(s not in _known for s in stale):
+        raise RedisUnavailable(str(exc)) from exc
+    for scope in stale:
+        result[scope] = _known[scope][1]
     return result
 
 

@@ -11,6 +11,48 @@ def _json(payload: dict, status: int = 200) -> HttpResponse:
     return HttpResponse(json.dumps(payload), status=status, content_type="application/json")
 
 
+UNAVAILABLE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Temporarily unavailable</title></head><body><main>
+<h1>We'll be right back</h1>
+<p>This service is briefly unavailable. Please try again in a minute.</p>
+</main></body></html>"""
+
+
+class SharedStateUnavailableMiddleware:
+    """Outermost: when Redis (sessions, rate limits, configuration generations) does not
+    answer, answer 503 at once (connections have short timeouts, ciam/infra.py) with a
+    friendly page, or a JSON error on machine paths, instead of a 500. Nothing is
+    half-written: the database transaction of the request, if any, was rolled back by the
+    exception before it reaches here."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from .generations import RedisUnavailable, _redis_errors
+
+        try:
+            return self.get_response(request)
+        except (RedisUnavailable, *_redis_errors()):
+            import logging
+
+            logging.getLogger(__name__).warning("shared state unavailable: 503 %s", request.path)
+            if "text/html" in request.headers.get("Accept", ""):
+                response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+            else:
+                response = _json(
+                    {
+                        "error": "temporarily_unavailable",
+                        "error_description": "The service is briefly unavailable; retry.",
+                    },
+                    503,
+                )
+            response["Retry-After"] = "5"
+            response["Cache-Control"] = "no-store"
+            return response
+
+
 class HealthMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

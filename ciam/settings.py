@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import dj_database_url
+from ciam import infra
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -44,6 +44,8 @@ CIAM_TENANT_PATH_PREFIX: str = "t"
 CIAM_SCHEMA_POOL_SIZE: int = int(env("CIAM_SCHEMA_POOL_SIZE") or 4)
 # Web processes check Redis for configuration changes made elsewhere this often (seconds).
 CIAM_GENERATION_RECHECK_SECONDS: float = float(env("CIAM_GENERATION_RECHECK_SECONDS") or 0.5)
+# How long a process answers from its caches while Redis does not answer (ciam/generations.py).
+CIAM_REDIS_OUTAGE_GRACE_SECONDS: float = float(env("CIAM_REDIS_OUTAGE_GRACE_SECONDS") or 30)
 # Custom domains prove ownership with a DNS TXT record at _ciam-challenge.<domain>;
 # "host:port" of the resolver to ask (default: the system's resolvers).
 CIAM_DNS_NAMESERVER: str = env("CIAM_DNS_NAMESERVER") or ""
@@ -139,6 +141,7 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 # --- requests ---
 MIDDLEWARE = [
+    "ciam.middleware.SharedStateUnavailableMiddleware",
     "ciam.middleware.HealthMiddleware",
     "ciam.csp.ContentSecurityPolicyMiddleware",
     "ciam.lanes.MachineLaneMiddleware",
@@ -185,10 +188,9 @@ ASGI_APPLICATION = "ciam.asgi.application"
 
 # --- storage: PostgreSQL, Redis, sessions ---
 DATABASES = {
-    "default": dj_database_url.parse(
+    "default": infra.database_config(
         env("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/ciam",
         conn_max_age=int(env("DB_CONN_MAX_AGE") or 60),
-        conn_health_checks=True,
     )
 }
 DATABASES["default"]["ENGINE"] = "django_tenants.postgresql_backend"
@@ -197,17 +199,20 @@ if env("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME")
 
 REDIS_URL = env("REDIS_URL") or "redis://127.0.0.1:6379/0"
+_CACHE_LOCATION, _CACHE_OPTIONS = infra.cache_location_and_options(REDIS_URL)
 CACHES = {
     "default": {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": _CACHE_LOCATION,
         # Every key carries the schema name, so tenants never share cache entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         # Test runs give each pytest-xdist worker its own prefix.
         "KEY_PREFIX": (env("CACHE_KEY_PREFIX") or "ciam") + (env("PYTEST_XDIST_WORKER") or ""),
-        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        "OPTIONS": _CACHE_OPTIONS,
     }
 }
+if infra.redis_sentinels():
+    DJANGO_REDIS_CONNECTION_FACTORY = "django_redis.pool.SentinelConnectionFactory"
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_HTTPONLY = True
@@ -313,7 +318,13 @@ else:
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "no-reply@ciam.localhost"
 
 # --- Celery: tenant-aware through tenant-schemas-celery (schema in the task headers).
-CELERY_BROKER_URL = env("CELERY_BROKER_URL") or REDIS_URL
+_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = infra.celery_broker(REDIS_URL)
+CELERY_BROKER_URL = env("CELERY_BROKER_URL") or _BROKER_URL
+# A task is acknowledged after it ran, so a worker killed mid-task leaves it to another
+# worker (tasks are idempotent); one task prefetched at a time per process.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

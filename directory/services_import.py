@@ -22,7 +22,8 @@ from typing import Any
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, identify_hasher
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -249,19 +250,31 @@ def import_users(
     *,
     actor: Any,
     progress: Callable[[int, int], None] | None = None,
+    resume_from: int = 0,
+    on_batch: Callable[[int, int, int], None] | None = None,
 ) -> ImportReport:
-    """Import users from CSV or JSON text; `progress(done, total)` is called per batch."""
+    """Import users from CSV or JSON text; `progress(done, total)` is called per batch.
+
+    `resume_from` is the progress an earlier run of the same job saved (rows with errors
+    first, then valid rows batch by batch): rows it covered are not written again.
+    `on_batch(done, created, existing)` runs inside each batch's transaction, so a job's
+    saved progress and its rows are committed together (a run killed mid-way resumes
+    exactly where its last batch committed)."""
     rows, errors = parse_rows(text, file_format)
     report = ImportReport(total=len(rows) + len(errors), errors=errors)
-    done = len(errors)
+    skip_rows = max(0, resume_from - len(errors))
+    done = len(errors) + skip_rows
     if progress:
         progress(done, report.total)
-    for start in range(0, len(rows), BATCH_SIZE):
+    for start in range(skip_rows, len(rows), BATCH_SIZE):
         batch = rows[start : start + BATCH_SIZE]
-        created, existing = _write_batch(batch)
+        with transaction.atomic():
+            created, existing = _write_batch(batch)
+            done += len(batch)
+            if on_batch:
+                on_batch(done, created, existing)
         report.created += created
         report.existing += existing
-        done += len(batch)
         if progress:
             progress(done, report.total)
     audit.record(
@@ -368,18 +381,48 @@ def start_import_job(
 
 
 def run_job(job_id: str) -> ImportJob:
-    """Run an import job, saving its progress as it goes."""
+    """Run an import job, saving its progress with each batch. A job left RUNNING by a
+    worker that died (Celery redelivers late-acknowledged tasks) resumes after its last
+    committed batch; a session-level advisory lock keeps a second worker from running
+    the same job at once (PostgreSQL releases it when the dead worker's connection goes)."""
     job = ImportJob.objects.get(pk=job_id)
-    if job.status not in {ImportJob.Status.PENDING}:
+    if job.status not in {ImportJob.Status.PENDING, ImportJob.Status.RUNNING}:
         return job
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [f"import:{job.pk}"])
+        if not cursor.fetchone()[0]:
+            return job
+    try:
+        return _run_locked(job)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [f"import:{job.pk}"])
+
+
+def _run_locked(job: ImportJob) -> ImportJob:
+    job.refresh_from_db()
+    resumed = job.status == ImportJob.Status.RUNNING
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    resume_from = job.processed if resumed else 0
 
     def progress(done: int, total: int) -> None:
-        ImportJob.objects.filter(pk=job.pk).update(processed=done, total=total)
+        ImportJob.objects.filter(pk=job.pk).update(total=total)
+
+    def on_batch(done: int, created: int, existing: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(
+            processed=done,
+            created_count=F("created_count") + created,
+            existing_count=F("existing_count") + existing,
+        )
 
     try:
         report = import_users(
-            job.payload, job.file_format, actor=job.created_by or "import", progress=progress
+            job.payload,
+            job.file_format,
+            actor=job.created_by or "import",
+            progress=progress,
+            resume_from=resume_from,
+            on_batch=on_batch,
         )
     except ValidationError as exc:
         ImportJob.objects.filter(pk=job.pk).update(
@@ -389,10 +432,10 @@ def run_job(job_id: str) -> ImportJob:
             finished_at=timezone.now(),
         )
     else:
+        # The row errors are known from parsing; the counts were saved batch by batch.
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE,
-            created_count=report.created,
-            existing_count=report.existing,
+            processed=report.total,
             errors=report.errors[:1000],
             payload="",
             finished_at=timezone.now(),

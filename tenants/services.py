@@ -21,7 +21,7 @@ from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tenants.utils import schema_context, schema_exists
+from django_tenants.utils import get_public_schema_name, schema_context, schema_exists
 
 from ciam.schemas import use_public_schema
 from ciam.tenancy import is_tenant_request
@@ -318,20 +318,23 @@ def purge_deleted_tenants() -> int:
 
 
 def migrate_all_tenants(*, processes: int = 2, verbosity: int = 1) -> None:
-    """Migrate the public schema, the template, then every tenant in parallel processes;
-    stale pool schemas are dropped (the pool refills from the new template)."""
+    """Migrate the public schema, the template, then every tenant schema where something
+    is due (planned once for all of them, applied in parallel processes: see
+    tenants/migration_runner.py); stale pool schemas are dropped (the pool refills from
+    the new template)."""
+    from .migration_runner import migrate_schemas
+
     call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
     ensure_template_schema(verbosity=verbosity)
-    if Tenant.objects.exists():
-        executor = "multiprocessing" if processes > 1 else "standard"
-        settings.TENANT_MULTIPROCESSING_MAX_PROCESSES = processes
-        call_command(
-            "migrate_schemas",
-            tenant=True,
-            interactive=False,
-            verbosity=verbosity,
-            executor=executor,
+    schemas = list(
+        Tenant.objects.exclude(schema_name=get_public_schema_name()).values_list(
+            "schema_name", flat=True
         )
+    )
+    if schemas:
+        migrated = migrate_schemas(schemas, processes=processes)
+        if verbosity:
+            print(f"{len(migrated)} of {len(schemas)} tenant schemas had migrations to apply")
     use_public_schema()
     drop_stale_pool_schemas()
 

@@ -171,3 +171,33 @@ def test_export_has_no_secrets(admin_client, tenant, make_customer):
         )
     )
     assert rows[0]["email"] == "exp@example.com"
+
+
+def test_an_import_job_killed_mid_way_resumes_after_its_last_committed_batch(tenant):
+    """A worker killed mid-task leaves the job RUNNING with the progress of its last
+    committed batch; the redelivered task finishes it, counting every row exactly once."""
+    from directory import services_import
+    from directory.models import ImportJob, User
+    from directory.services_import import BATCH_SIZE, run_job
+
+    rows = [[f"resume{i}@example.com", "", "", "", ""] for i in range(BATCH_SIZE * 2 + 5)]
+    with tenant.context():
+        # given: a job whose first batch was committed before its worker died
+        text = csv_rows(rows)
+        first = services_import.parse_rows(text, "csv")[0][:BATCH_SIZE]
+        services_import._write_batch(first)
+        job = ImportJob.objects.create(
+            status=ImportJob.Status.RUNNING,
+            file_format="csv",
+            payload=text,
+            total=len(rows),
+            processed=BATCH_SIZE,
+            created_count=BATCH_SIZE,
+        )
+        # when the task runs again
+        job = run_job(str(job.pk))
+        # then it finished, each user exists once, and the counts are exact
+        assert job.status == ImportJob.Status.DONE
+        assert (job.created_count, job.existing_count) == (len(rows), 0)
+        assert job.processed == len(rows)
+        assert User.objects.filter(email__startswith="resume").count() == len(rows)

@@ -170,3 +170,23 @@ def test_stale_pool_schemas_are_dropped(tenant):
 def test_migrate_all_tenants_is_idempotent(tenant):
     services.migrate_all_tenants(processes=1, verbosity=0)
     assert services._applied_fingerprint(tenant.schema) == services.migrations_fingerprint()
+
+
+def test_migrate_all_tenants_applies_only_where_a_migration_is_due(tenant, other_tenant):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tenants.migration_runner import pending_plans
+
+    # given: the test tenant's schema one migration behind (the consents table unapplied)
+    with tenant.context():
+        MigrationExecutor(connection).migrate([("applications", "0003_app_role_assignments")])
+    services.use_public_schema()
+    schemas = [tenant.schema, other_tenant.schema]
+    assert pending_plans(schemas) == {tenant.schema: [("applications", "0004_user_consents")]}
+    # when every tenant is migrated, in two processes
+    services.migrate_all_tenants(processes=2, verbosity=0)
+    # then only that schema had work, and now none has
+    assert pending_plans(schemas) == {}
+    with tenant.context(), connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('applications_consent') IS NOT NULL")
+        assert cursor.fetchone()[0]
