@@ -19,38 +19,24 @@ UNAVAILABLE_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"
 </main></body></html>"""
 
 
-class SharedStateUnavailableMiddleware:
-    """Outermost: when Redis (sessions, rate limits, configuration generations) does not
-    answer, answer 503 at once (connections have short timeouts, ciam/infra.py) with a
-    friendly page, or a JSON error on machine paths, instead of a 500. Nothing is
-    half-written: the database transaction of the request, if any, was rolled back by the
-    exception before it reaches here."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from .generations import RedisUnavailable, _redis_errors
-
-        try:
-            return self.get_response(request)
-        except (RedisUnavailable, *_redis_errors()):
-            import logging
-
-            logging.getLogger(__name__).warning("shared state unavailable: 503 %s", request.path)
-            if "text/html" in request.headers.get("Accept", ""):
-                response = HttpResponse(UNAVAILABLE_PAGE, status=503)
-            else:
-                response = _json(
-                    {
-                        "error": "temporarily_unavailable",
-                        "error_description": "The service is briefly unavailable; retry.",
-                    },
-                    503,
-                )
-            response["Retry-After"] = "5"
-            response["Cache-Control"] = "no-store"
-            return response
+def shared_state_unavailable(request: HttpRequest) -> HttpResponse:
+    """503 when Redis (sessions, rate limits, configuration generations) does not answer:
+    a friendly page, or a JSON error on machine paths, with Retry-After. Connections have
+    short timeouts (ciam/infra.py), so this comes within a second, not after a hang.
+    Nothing is half-written: the request's transaction rolled back with the exception."""
+    if "text/html" in request.headers.get("Accept", ""):
+        response = HttpResponse(UNAVAILABLE_PAGE, status=503)
+    else:
+        response = _json(
+            {
+                "error": "temporarily_unavailable",
+                "error_description": "The service is briefly unavailable; retry.",
+            },
+            503,
+        )
+    response["Retry-After"] = "5"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class HealthMiddleware:

@@ -141,7 +141,6 @@ DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
 
 # --- requests ---
 MIDDLEWARE = [
-    "ciam.middleware.SharedStateUnavailableMiddleware",
     "ciam.middleware.HealthMiddleware",
     "ciam.csp.ContentSecurityPolicyMiddleware",
     "ciam.lanes.MachineLaneMiddleware",

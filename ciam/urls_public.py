@@ -9,3 +9,5 @@ urlpatterns = [
     path("", lambda request: redirect("portal:home"), name="root"),
     path("portal/", include("admincenter.urls_portal")),
 ]
+
+handler500 = "ciam.errors.server_error"

@@ -30,3 +30,5 @@ urlpatterns = [
     path("", include("admincenter.urls_insights")),
     path("admin/", include("admincenter.urls")),
 ]
+
+handler500 = "ciam.errors.server_error"

@@ -78,7 +78,11 @@ class Bed:
 
     def warm(self, index: int) -> None:
         """A node's first requests load its code: not part of any measurement."""
-        for path in ("/t/contoso/v2.0/.well-known/openid-configuration", "/t/contoso/"):
+        for path in (
+            "/t/contoso/v2.0/.well-known/openid-configuration",
+            "/t/contoso/discovery/v2.0/keys",
+            "/t/contoso/",
+        ):
             client().get(self.node_url(index) + path, timeout=120)
 
     def manage(self, *args: str) -> str:
