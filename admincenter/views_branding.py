@@ -11,13 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
-from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_POST
 
 from admincenter.forms_branding import BrandingForm, LanguageForm, PreviewForm
 from admincenter.permissions import admin_view
 from branding import language, resolve, services
 from branding.models import Branding, LanguageCustomization
+from ciam.csp import framed_by_same_origin
 
 
 def _add_errors(form, exc: ValidationError) -> None:
@@ -117,7 +117,7 @@ def language_delete(request: HttpRequest, tag: str) -> HttpResponse:
 
 @admin_view("branding.read")
 @require_POST
-@xframe_options_sameorigin
+@framed_by_same_origin
 def preview(request: HttpRequest) -> HttpResponse:
     """The sign-in or sign-up page as it would look with the form's unsaved values (saved
     images are shown; new uploads appear once saved). Nothing is written."""

@@ -13,6 +13,7 @@ import datetime
 import re
 from typing import Any
 
+from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -203,6 +204,7 @@ class UserInsightsReportView(ApiView):
 
     read_permission = "Reports.Read.All"
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, period: str, report: str) -> Response:
         if period not in PERIOD_OF or report not in REPORTS:
             raise NotFound("No such report.")

@@ -12,7 +12,10 @@ from ciam.generations import RedisUnavailable
 
 
 def _handle(exc: Exception, accept: str = "application/json"):
+    from django.contrib.sessions.backends.cache import SessionStore
+
     request = RequestFactory().get("/t/x/oauth2/v2.0/token", HTTP_ACCEPT=accept)
+    request.session = SessionStore()
     try:
         raise exc
     except Exception:

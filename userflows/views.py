@@ -122,8 +122,12 @@ def _show_errors(form: forms.Form, errors: dict[str, list[str]]) -> None:
 
 
 def _blocked(request: HttpRequest, outcome: Any) -> HttpResponse:
+    """The journey ended (a custom authentication extension's block page, or one that
+    failed and is configured to fail the step): nothing was created."""
     store.detach(request)
-    return render(request, "userflows/error.html", {"error": outcome.message}, status=403)
+    title = getattr(outcome, "title", "") or _("You cannot sign up right now")
+    context_ = {"title": title, "message": outcome.message}
+    return render(request, "userflows/blocked.html", context_, status=403)
 
 
 @require_http_methods(["GET", "POST"])

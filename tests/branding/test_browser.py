@@ -8,7 +8,6 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from allauth.mfa.totp.internal.auth import (
@@ -165,9 +164,29 @@ def test_one_tenant_in_two_languages_with_fallback_and_switcher(page, live, tena
     assert page.inner_text("h1") == "Sign In"
     page.reload()
     assert page.get_attribute("html", "lang") == "en"
-    # ui_locales of the authorize request wins over the picked language
-    authorize = f"/t/{testco.name}/oauth2/v2.0/authorize?client_id=x&ui_locales=fr"
-    page.goto(f"{live.base(testco)}/account/login/?next={quote(authorize)}")
+
+    # ui_locales of the authorize request (kept in the journey) wins over the picked one
+    def public_app():
+        from applications.models import Application
+
+        Application.objects.get_or_create(
+            client_id="branding-app",
+            defaults={
+                "name": "Branding app",
+                "client_type": "public",
+                "authorization_grant_type": "authorization-code",
+                "redirect_uris": "https://app.example/cb",
+            },
+        )
+
+    live.run(testco, public_app)
+    query = (
+        "client_id=branding-app&response_type=code&redirect_uri=https%3A%2F%2Fapp.example%2Fcb"
+        "&state=s1&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        "&code_challenge_method=S256&ui_locales=fr"
+    )
+    page.goto(f"{live.base(testco)}/oauth2/v2.0/authorize?{query}")
+    page.wait_for_url(re.compile(r".*/account/login/.*"))
     assert page.inner_text("#sign-in-text") == "Bienvenue chez Test Co"
 
 

@@ -69,11 +69,21 @@ def test_language_order_ui_locales_cookie_accept_language_default(tenant):
     )
     assert response.status_code == 302 and response["Location"] == tenant.url("/account/login/")
     assert "Bienvenue chez Contoso" in _login_page(client, tenant, HTTP_ACCEPT_LANGUAGE="nl")
-    # ui_locales of the authorize request beats the cookie
-    authorize = tenant.url("/oauth2/v2.0/authorize?client_id=x&ui_locales=nl")
-    response = client.get(
-        tenant.url("/account/login/"), {"next": authorize}, HTTP_ACCEPT_LANGUAGE="fr"
-    )
+    # ui_locales of the authorize request (kept in the browser's journey) beats the cookie
+    from tests.userflows.test_signin import authorize_url
+
+    with tenant.context():
+        from applications.models import Application
+
+        Application.objects.create(
+            name="App one",
+            client_id="app-1",
+            client_type="public",
+            authorization_grant_type="authorization-code",
+            redirect_uris="https://app.example/cb",
+        )
+    assert client.get(authorize_url(tenant, ui_locales="nl")).status_code == 302
+    response = client.get(tenant.url("/account/login/"), HTTP_ACCEPT_LANGUAGE="fr")
     assert "Aanmelden" in response.content.decode()
     # nothing asked: the tenant's default language
     with tenant.context():

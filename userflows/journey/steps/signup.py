@@ -101,9 +101,15 @@ class EmailStep(Step):
         exists = User.objects.filter(email__iexact=email).exists()
         journey.values["email"] = email
         journey.values["exists"] = exists
-        if not send_code(
-            journey, "signup", email, exists=exists, template="userflows/email/signup_code"
-        ):
+        try:
+            sent = send_code(
+                journey, "signup", email, exists=exists, template="userflows/email/signup_code"
+            )
+        except extension_points.ExtensionFailure as exc:
+            # OnOtpSend failed and is configured to fail the step: no code was sent.
+            journey.values.pop("code", None)
+            return Outcome.invalid({"email": exc.message}, code="invalid_request")
+        if not sent:
             return Outcome.invalid({"email": TOO_MANY}, code="rate_limited")
         event(journey, "signup.code_sent")
         return Outcome.next()
