@@ -460,6 +460,13 @@ def manage(state: State, *args: str) -> subprocess.CompletedProcess:
 
 def up(nodes: int = 2) -> State:
     down(quiet=True)
+    from ciam.serve import port_taken
+
+    if port_taken("127.0.0.1", BALANCER_PORT):
+        raise SystemExit(
+            f"cluster: port {BALANCER_PORT} is taken: is a cluster of another checkout up? "
+            "Stop it there with `python3 dev.py cluster down`."
+        )
     ensure_packages()
     base = cluster_dir()
     base.mkdir(parents=True, exist_ok=True)
