@@ -341,6 +341,8 @@ def app_env(state: State) -> dict[str, str]:
         "CIAM_SCHEMA_POOL_SIZE": "2",
         "DB_CONN_MAX_AGE": "60",
         "ALLOWED_HOSTS": "*",
+        # Issuers of the path form come from the configured public URL only (the balancer).
+        "CIAM_PUBLIC_URL": f"http://127.0.0.1:{BALANCER_PORT}",
         # Short on the test bed so that the fault test sees the refusal (default 30 s).
         "CIAM_REDIS_OUTAGE_GRACE_SECONDS": "6",
         "PYTHONDONTWRITEBYTECODE": "1",

@@ -143,7 +143,6 @@ def token(base: str, app: dict, timeout: float = 15) -> requests.Response:
             "grant_type": "client_credentials",
             "client_id": app["client_id"],
             "client_secret": app["client_secret"],
-            "scope": f"{app['client_id']}/.default",
         },
         timeout=timeout,
     )
