@@ -92,7 +92,7 @@ def serve(port: int) -> subprocess.Popen:
 
 def fetch(port: int, tenant: str) -> float:
     t0 = time.perf_counter()
-    url = f"http://127.0.0.1:{port}/t/{tenant}/v2.0/.well-known/openid-configuration"
+    url = f"http://127.0.0.1:{port}/t/{tenant}/.well-known/openid-configuration"
     with urllib.request.urlopen(url, timeout=30) as answer:
         answer.read()
     return time.perf_counter() - t0

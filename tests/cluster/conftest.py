@@ -56,7 +56,7 @@ def bed():
     cluster.ensure_nodes(state)
     for index in (1, 2):  # first requests load a node's code: not part of any measurement
         for path in (
-            "/t/contoso/v2.0/.well-known/openid-configuration",
+            "/t/contoso/.well-known/openid-configuration",
             "/t/contoso/account/login/",
         ):
             client().get(bed.node_url(index) + path, timeout=120)
@@ -79,7 +79,7 @@ class Bed:
     def warm(self, index: int) -> None:
         """A node's first requests load its code: not part of any measurement."""
         for path in (
-            "/t/contoso/v2.0/.well-known/openid-configuration",
+            "/t/contoso/.well-known/openid-configuration",
             "/t/contoso/discovery/v2.0/keys",
             "/t/contoso/",
         ):
