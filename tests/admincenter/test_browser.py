@@ -82,6 +82,7 @@ def test_admin_deletes_an_app_registration_through_the_confirmation(admin_page):
     page, base, run = admin_page
     app = _register_app(run, "Doomed storefront")
     page.goto(f"{base}/admin/apps/{app.pk}/")
+    assert page.inner_text("nav.side a[aria-current=page]") == "App registrations"
     page.click("#delete-app")
     page.wait_for_url(re.compile(rf".*/admin/apps/{app.pk}/delete/$"))
     assert page.inner_text("h1") == "Delete the app registration 'Doomed storefront'?"
