@@ -24,6 +24,7 @@ from directory import audit, selectors, services
 from directory.models import AuditEvent, User
 from directory.roles import Role
 
+from .confirm import confirm_page
 from .forms import (
     AdminRolesForm,
     AdminSignInForm,
@@ -232,6 +233,27 @@ def tenant_settings(request: AdminRequest) -> HttpResponse:
     domain_form = CustomDomainForm(
         request.POST if request.POST.get("action") == "add_domain" else None
     )
+    if request.method == "GET" and "remove_domain" in request.GET:
+        if "settings.write" not in request.admin_permissions:
+            return render(request, "admincenter/forbidden.html", status=403)
+        domain = Domain.objects.filter(
+            tenant=tenant,
+            kind=Domain.Kind.CUSTOM,
+            pk=_int_or_none(request.GET.get("remove_domain")),
+        ).first()
+        if domain is None:
+            raise Http404
+        return confirm_page(
+            request,
+            question=f"Remove the custom domain '{domain.domain}'?",
+            consequences=(
+                "Sign-in pages, tokens and links on this domain stop working at once; "
+                "applications must use another of the tenant's domains."
+            ),
+            action_label="Remove domain",
+            cancel_url=reverse("admincenter:settings"),
+            hidden={"action": "remove_domain", "domain_id": str(domain.pk)},
+        )
     if request.method == "POST":
         if "settings.write" not in request.admin_permissions:
             return render(request, "admincenter/forbidden.html", status=403)

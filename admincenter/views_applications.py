@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import keys, scopes, services
@@ -22,6 +23,7 @@ from applications.models import (
 from applications.views import endpoints
 from ciam.tenancy import TenantRequest
 
+from .confirm import confirm_page
 from .forms_applications import (
     EditAppForm,
     PermissionForm,
@@ -169,9 +171,20 @@ def app_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_view("apps.write")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def app_delete(request: HttpRequest, pk: int) -> HttpResponse:
     app = get_object_or_404(Application, pk=pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            question=f"Delete the app registration '{app.name}'?",
+            consequences=(
+                "Its client secrets, permission grants, role assignments and issued tokens "
+                "stop working at once; users can no longer sign in to it."
+            ),
+            action_label="Delete registration",
+            cancel_url=reverse("apps_detail", args=[app.pk]),
+        )
     services.delete_application(app, actor=request.user, request=request)
     messages.success(request, f"Deleted {app.name}.")
     return redirect("apps_list")
@@ -203,9 +216,20 @@ def secret_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @admin_view("apps.write")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def secret_revoke(request: HttpRequest, pk: int, secret_id) -> HttpResponse:
     secret = get_object_or_404(ClientSecret, pk=secret_id, application_id=pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            question=f"Revoke the client secret '{secret.description or secret.hint}' "
+            f"({secret.hint}…) of '{secret.application.name}'?",
+            consequences=(
+                "Any service still using this secret can no longer get tokens for the app."
+            ),
+            action_label="Revoke secret",
+            cancel_url=reverse("apps_detail", args=[pk]),
+        )
     services.revoke_client_secret(secret, actor=request.user, request=request)
     messages.success(request, f"Revoked secret {secret.hint}…")
     return redirect("apps_detail", pk=pk)

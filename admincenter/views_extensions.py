@@ -10,8 +10,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from admincenter.confirm import confirm_page
 from admincenter.forms_extensions import ExtensionForm, TestForm
 from admincenter.permissions import admin_view
 from ciam.schemas import current_schema
@@ -158,9 +160,21 @@ def extension_enabled(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @admin_view("extensions.write")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def extension_delete(request: HttpRequest, pk: str) -> HttpResponse:
     ext = _get(pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            question=f"Delete the custom authentication extension '{ext.name}'?",
+            consequences=(
+                "User flows stop calling it at once: the claims, attribute checks or one-time "
+                "code delivery it provides are no longer applied, and its stored credentials "
+                "are removed."
+            ),
+            action_label="Delete extension",
+            cancel_url=reverse("extensions_detail", args=[ext.pk]),
+        )
     services.delete_extension(ext, actor=request.user, request=request)
     messages.success(request, f"Deleted {ext.name}.")
     return redirect("extensions_list")

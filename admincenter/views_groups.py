@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from directory import services_groups
 from directory.models import CustomAttribute, Group, User
 
+from .confirm import confirm_page
 from .forms_users import AddMemberForm, AttributeForm, EditAttributeForm, GroupForm
 from .permissions import AdminRequest, admin_view
 from .views_users import form_errors, get_or_404
@@ -145,9 +147,20 @@ def attribute_edit(request: HttpRequest, attribute_id: str) -> HttpResponse:
 
 
 @admin_view("users.write")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def attribute_delete(request: HttpRequest, attribute_id: str) -> HttpResponse:
     attribute = get_or_404(CustomAttribute, attribute_id)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            question=f"Delete the custom attribute '{attribute.name}'?",
+            consequences=(
+                "Every user's stored value for it is lost, user flows stop collecting it and "
+                "tokens stop carrying it."
+            ),
+            action_label="Delete attribute",
+            cancel_url=reverse("directory:attributes"),
+        )
     services_groups.delete_attribute(attribute=attribute, actor=request.user, request=request)
     messages.success(request, f"Custom attribute {attribute.name} deleted.")
     return redirect("directory:attributes")

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from userflows import services
 from userflows.models import FlowAttribute, IdentityProvider, UserFlow
 
+from .confirm import confirm_page
 from .forms_userflows import (
     FlowAttributeForm,
     IdentityProviderForm,
@@ -91,9 +93,20 @@ def flow_edit(request: AdminRequest, pk: str) -> HttpResponse:
 
 
 @admin_view("userflows.write")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def flow_delete(request: HttpRequest, pk: str) -> HttpResponse:
     flow = get_object_or_404(UserFlow, pk=pk)
+    if request.method == "GET":
+        return confirm_page(
+            request,
+            question=f"Delete the user flow '{flow.name}'?",
+            consequences=(
+                "Its applications fall back to the default user flow at once, and its "
+                "identity providers, attribute collection and extension settings are removed."
+            ),
+            action_label="Delete user flow",
+            cancel_url=reverse("userflows_admin_flow", args=[flow.pk]),
+        )
     try:
         services.delete_flow(flow=flow, actor=request.user, request=request)
     except ValidationError as exc:

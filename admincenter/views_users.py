@@ -9,11 +9,13 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from directory import selectors_users, services_identities, services_users
 from directory.models import AuditEvent, CustomAttribute, Group, User
 
+from .confirm import confirm_page
 from .forms_users import CreateUserForm, EditUserForm, ResetPasswordForm, UserSearchForm
 from .permissions import AdminRequest, admin_view
 
@@ -196,4 +198,13 @@ def user_delete(request: HttpRequest, user_id: str) -> HttpResponse:
         services_users.delete_user(user=user, actor=request.user, request=request)
         messages.success(request, "User deleted.")
         return redirect("directory:users")
-    return render(request, "directory/user_delete.html", {"account": user})
+    return confirm_page(
+        request,
+        question=f"Delete the user '{user.email}'?",
+        consequences=(
+            "The account, its profile, sign-in identities, group memberships, sessions and "
+            "tokens are removed at once; the user can no longer sign in."
+        ),
+        action_label="Delete user",
+        cancel_url=reverse("directory:user_detail", args=[user.pk]),
+    )
