@@ -72,8 +72,11 @@ def cache_location_and_options(redis_url: str) -> tuple[str, dict[str, Any]]:
         "SOCKET_TIMEOUT": timeout,
     }
     sentinels = redis_sentinels()
+    from ciam import redisfast  # connections that fail fast once Redis stops answering
+
     if not sentinels:
         options["CLIENT_CLASS"] = "django_redis.client.DefaultClient"
+        options["CONNECTION_POOL_KWARGS"] = {"connection_class": redisfast.FastFailConnection}
         return redis_url, options
     master = os.environ.get("REDIS_SENTINEL_MASTER", "ciam")
     db = urlsplit(redis_url).path.lstrip("/") or "0"
@@ -83,6 +86,7 @@ def cache_location_and_options(redis_url: str) -> tuple[str, dict[str, Any]]:
             "SENTINELS": sentinels,
             "SENTINEL_KWARGS": {"socket_timeout": timeout},
             "CONNECTION_POOL_CLASS": "redis.sentinel.SentinelConnectionPool",
+            "CONNECTION_POOL_KWARGS": {"connection_class": redisfast.FastFailSentinelConnection},
         }
     )
     return f"redis://{master}/{db}", options
