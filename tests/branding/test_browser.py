@@ -15,6 +15,7 @@ from allauth.mfa.totp.internal.auth import (
     generate_totp_secret,
     hotp_value,
 )
+from playwright.sync_api import expect
 
 from .conftest import make_image, upload
 
@@ -271,7 +272,8 @@ def test_admin_previews_unsaved_branding_at_phone_width(page, live, tenants_setu
     frame = page.frame_locator("#preview-phone-frame")
     button = frame.locator("#signin-password")
     button.wait_for()
-    assert button.evaluate("e => getComputedStyle(e).backgroundColor") == "rgb(122, 31, 162)"
+    # the preview's stylesheet may still be loading when the button appears: wait for it
+    expect(button).to_have_css("background-color", "rgb(122, 31, 162)")
     assert frame.locator("#sign-in-text").inner_text() == "Bienvenue chez Test Co"
     assert frame.locator("html").evaluate("e => e.clientWidth") == 390
     page.screenshot(path=str(RESULTS / "branding-admin-preview.png"), full_page=True)
