@@ -24,7 +24,7 @@ from applications import scopes as scope_catalog
 from applications.models import Application
 from directory.models import User
 
-from . import services
+from . import extension_points, services
 from .journey import engine, store
 from .journey import tokens as ct
 from .journey.steps import STEPS
@@ -223,6 +223,12 @@ def endpoint(fn: Callable[[HttpRequest, Params, Application], JsonResponse]):
             return _error_response(exc)
         except _Redirect:
             return _redirect()
+        except extension_points.ExtensionFailure as exc:
+            # A custom authentication extension (e.g. OnOtpSend for a sign-in or reset
+            # code) failed and is configured to fail the step: a JSON error, not a 500.
+            return _error_response(
+                NativeError("invalid_request", exc.message or "Try again later.")
+            )
 
     view.__name__ = fn.__name__
     view.__doc__ = fn.__doc__
