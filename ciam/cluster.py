@@ -327,6 +327,21 @@ def _start_redis(state: State) -> None:
     _wait(lambda: _redis_cli(SENTINEL_PORT, "ping", host=host) == "PONG", "Redis Sentinel")
 
 
+def wait_sentinel_ready(state: State, timeout: float = 60.0) -> float:
+    """Wait until Sentinel can fail over: out of TILT mode (which it enters for 30 s
+    after it was itself paused or its clock jumped, and during which it promotes no
+    replica) and with the replica's link to the primary up. Returns the seconds waited."""
+    host, started = state.service_host, time.monotonic()
+
+    def ready() -> bool:
+        info = _redis_cli(SENTINEL_PORT, "info", "sentinel", host=host)
+        replica = _redis_cli(REDIS_PORTS[1], "info", "replication", host=host)
+        return "sentinel_tilt:0" in info and "master_link_status:up" in replica
+
+    _wait(ready, "Sentinel out of TILT mode with the replica in sync", timeout=timeout)
+    return time.monotonic() - started
+
+
 def app_env(state: State) -> dict[str, str]:
     h = state.service_host
     return {
@@ -427,6 +442,7 @@ def start_worker(state: State, name: str) -> None:
 def _write_haproxy(state: State) -> Path:
     servers = "\n".join(
         f"    server web{i} {addr}:{NODE_PORT} check inter 500 fall 2 rise 2"
+        " observe layer4 error-limit 1 on-error mark-down"
         for i, addr in enumerate(state.nodes, 1)
     )
     cfg = Path(state.dir, "haproxy.cfg")
@@ -440,6 +456,9 @@ defaults
     retries 2
     option redispatch
     retry-on conn-failure empty-response response-timeout
+    # a node that carries the whole load after another died answers its health check
+    # late: a check timeout shorter than that queue would mark the survivor down too
+    timeout check 5s
 frontend balancer
     bind 127.0.0.1:{BALANCER_PORT}
     default_backend web

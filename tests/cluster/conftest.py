@@ -101,6 +101,17 @@ class Bed:
         )
         return self.shell(code).strip().splitlines()[-1]
 
+    def psql(self, query: str) -> str:
+        """One value from the cluster's current primary, straight through libpq (fast
+        enough to poll, unlike `sql`, which starts a manage.py process)."""
+        h = self.state.service_host
+        ports = cluster.PG_PORTS
+        dsn = f"postgresql://postgres@{h}:{ports[0]},{h}:{ports[1]}/ciam?target_session_attrs=read-write"
+        out = subprocess.run(
+            ["psql", dsn, "-Atc", query], check=True, capture_output=True, text=True
+        )
+        return out.stdout.strip()
+
     def schema(self, tenant: str = "contoso") -> str:
         return self.sql(f"SELECT schema_name FROM tenants_tenant WHERE name = '{tenant}'")
 
