@@ -319,6 +319,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL") or "no-reply@ciam.localhost"
 # --- Celery: tenant-aware through tenant-schemas-celery (schema in the task headers).
 _BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = infra.celery_broker(REDIS_URL)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL") or _BROKER_URL
+if env("CELERY_VISIBILITY_TIMEOUT"):  # seconds before a dead worker's task is redelivered
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = int(env("CELERY_VISIBILITY_TIMEOUT"))
 # A task is acknowledged after it ran, so a worker killed mid-task leaves it to another
 # worker (tasks are idempotent); one task prefetched at a time per process.
 CELERY_TASK_ACKS_LATE = True
